@@ -1,0 +1,117 @@
+// Package config turns the layers a user can set (embedded defaults,
+// sentinel-lab.yaml in the lab directory, SENTINEL_LAB_* environment
+// variables, command-line flags) into one validated lab Config, and remembers
+// where each value came from.
+package config
+
+import (
+	"fmt"
+	"time"
+)
+
+// FileName is the optional configuration file in the lab directory.
+const FileName = "sentinel-lab.yaml"
+
+// EnvPrefix starts every environment variable the configuration reads.
+const EnvPrefix = "SENTINEL_LAB_"
+
+// Config is the effective, validated configuration of one lab.
+type Config struct {
+	// Name is the lab name, also the compose project name.
+	Name string
+	// MasterName is the name sentinels monitor the master under.
+	MasterName string
+	// Replicas is the number of data nodes besides the master.
+	Replicas int
+	// Sentinels is the number of sentinels.
+	Sentinels int
+	// Quorum is how many sentinels must agree the master is down.
+	Quorum int
+	// DownAfter is sentinel's down-after-milliseconds.
+	DownAfter time.Duration
+	// FailoverTimeout is sentinel's failover-timeout.
+	FailoverTimeout time.Duration
+	// ParallelSyncs is how many replicas resync at once after a failover.
+	ParallelSyncs int
+	// Image is the Redis (>= 6.2) or Valkey image every node runs.
+	Image string
+	// Port is the host port of the master; replica i is published at Port+i.
+	Port int
+	// SentinelPort is the host port of sentinel-1; sentinel j at SentinelPort+j-1.
+	SentinelPort int
+	// Bind is the host address published ports listen on.
+	Bind string
+	// Subnet is the lab network, an IPv4 /24, or "auto" to pick a free one.
+	Subnet string
+	// User is the uid:gid containers run as, so files under data/ stay the user's.
+	User string
+	// Auth turns on password authentication for every node and sentinel.
+	Auth bool
+	// Password is the lab password; empty means generate one and keep it
+	// with the lab.
+	Password string
+	// MinReplicasToWrite is Redis' min-replicas-to-write (0: off).
+	MinReplicasToWrite int
+	// MinReplicasMaxLag is Redis' min-replicas-max-lag.
+	MinReplicasMaxLag time.Duration
+
+	// Sources says, for every key, where its value came from.
+	Sources map[string]Source
+}
+
+// SubnetAuto asks for a free subnet to be chosen when the lab is first rendered.
+const SubnetAuto = "auto"
+
+// SourceKind is the layer a value came from.
+type SourceKind int
+
+// The layers, lowest precedence first.
+const (
+	FromDefault SourceKind = iota
+	// FromRemembered: a flag given to an earlier render or up of this lab.
+	FromRemembered
+	// FromLab: the configuration the lab was last rendered with.
+	FromLab
+	FromFile
+	FromEnv
+	FromFlag
+)
+
+// Source is where one configuration value came from.
+type Source struct {
+	Kind SourceKind
+	// Detail names the place: "sentinel-lab.yaml:3", "SENTINEL_LAB_REPLICAS",
+	// "--replicas", or why a default is what it is.
+	Detail string
+}
+
+func (s Source) String() string {
+	switch s.Kind {
+	case FromRemembered:
+		return "flag " + s.Detail + " (remembered)"
+	case FromLab:
+		return "lab state"
+	case FromFile:
+		return s.Detail
+	case FromEnv:
+		return "env " + s.Detail
+	case FromFlag:
+		return "flag " + s.Detail
+	}
+	if s.Detail != "" {
+		return "default (" + s.Detail + ")"
+	}
+	return "default"
+}
+
+// DownAfterMS is down-after-milliseconds as sentinel.conf wants it.
+func (c *Config) DownAfterMS() int64 { return c.DownAfter.Milliseconds() }
+
+// FailoverTimeoutMS is failover-timeout as sentinel.conf wants it.
+func (c *Config) FailoverTimeoutMS() int64 { return c.FailoverTimeout.Milliseconds() }
+
+// Describe is a one-line summary of the topology.
+func (c *Config) Describe() string {
+	return fmt.Sprintf("lab %q: 1 master, %d replicas, %d sentinels (quorum %d, down-after %dms)",
+		c.Name, c.Replicas, c.Sentinels, c.Quorum, c.DownAfterMS())
+}

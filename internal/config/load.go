@@ -1,0 +1,291 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Default values of the keys that do not depend on other keys.
+const (
+	DefaultMasterName      = "redis-master"
+	DefaultImage           = "redis:7.2"
+	DefaultPort            = 6379
+	DefaultBind            = "127.0.0.1"
+	DefaultDownAfter       = 3 * time.Second
+	DefaultFailoverTimeout = 10 * time.Second
+	// SentinelPortOffset places sentinels 20000 ports above the data nodes,
+	// as in the seed (6379 -> 26379).
+	SentinelPortOffset = 20000
+)
+
+// Layers is everything one configuration is built from, lowest precedence
+// first. Load is pure: callers read files and the environment.
+type Layers struct {
+	// Dir is the lab directory; its name is the default lab name.
+	Dir string
+	// File is the content of sentinel-lab.yaml, nil when there is none.
+	File []byte
+	// Env looks up an environment variable.
+	Env func(key string) (string, bool)
+	// Remembered holds flags given to earlier runs of render or up, by flag
+	// name; they apply below the file, so the lab keeps its shape.
+	Remembered map[string]string
+	// Flags holds the flags the user set, by flag name, as typed.
+	Flags map[string]string
+	// UID and GID of the invoking user.
+	UID, GID int
+}
+
+// Error lists every problem of a configuration at once.
+type Error struct {
+	Problems []string
+}
+
+func (e *Error) Error() string {
+	return "invalid lab configuration (nothing was written):\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+// IsUsage marks configuration problems as the user's to fix (exit code 2).
+func (e *Error) IsUsage() bool { return true }
+
+// FromDir reads sentinel-lab.yaml in dir and the process environment, then
+// layers flags on top.
+func FromDir(dir string, flags map[string]string) (*Config, error) {
+	file, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, FileName), err)
+	}
+	return Load(Layers{
+		Dir: dir, File: file, Env: os.LookupEnv, Flags: flags,
+		UID: os.Getuid(), GID: os.Getgid(),
+	})
+}
+
+// Load builds and validates a Config from its layers.
+func Load(l Layers) (*Config, error) {
+	c := &Config{
+		MasterName:        DefaultMasterName,
+		Replicas:          2,
+		Sentinels:         3,
+		DownAfter:         DefaultDownAfter,
+		FailoverTimeout:   DefaultFailoverTimeout,
+		ParallelSyncs:     1,
+		Image:             DefaultImage,
+		Port:              DefaultPort,
+		Bind:              DefaultBind,
+		Subnet:            SubnetAuto,
+		Auth:              true,
+		MinReplicasMaxLag: 10 * time.Second,
+		Sources:           map[string]Source{},
+	}
+	var problems []string
+	set := func(f *Field, raw string, src Source) {
+		if err := f.set(c, raw); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %s %v", src.Detail, f.Key, err))
+			return
+		}
+		c.Sources[f.Key] = src
+	}
+
+	applyFlags(l.Remembered, FromRemembered, set, &problems)
+	if l.File != nil {
+		problems = append(problems, applyFile(l.File, set)...)
+	}
+	if l.Env != nil {
+		for _, f := range fields {
+			if raw, ok := l.Env(f.Env()); ok {
+				set(f, raw, Source{Kind: FromEnv, Detail: f.Env()})
+			}
+		}
+	}
+	applyFlags(l.Flags, FromFlag, set, &problems)
+
+	applyDerivedDefaults(c, l)
+	problems = append(problems, validate(c)...)
+	if len(problems) > 0 {
+		return nil, &Error{Problems: problems}
+	}
+	return c, nil
+}
+
+func applyFlags(flags map[string]string, kind SourceKind, set func(*Field, string, Source), problems *[]string) {
+	for _, f := range fields {
+		raw, ok := flags[f.Flag]
+		if f.Flag == "" || !ok {
+			continue
+		}
+		if f.FlagNegates {
+			v, err := strconv.ParseBool(raw)
+			if err != nil {
+				*problems = append(*problems, fmt.Sprintf("--%s: %q is not true or false", f.Flag, raw))
+				continue
+			}
+			raw = strconv.FormatBool(!v)
+		}
+		set(f, raw, Source{Kind: kind, Detail: "--" + f.Flag})
+	}
+}
+
+// Saved is a configuration as kept with the lab: every key but the secrets,
+// formatted as in sentinel-lab.yaml.
+type Saved map[string]string
+
+// Save returns c as kept with the lab.
+func (c *Config) Save() Saved {
+	s := Saved{}
+	for _, f := range fields {
+		if !f.Secret {
+			s[f.Key] = f.get(c)
+		}
+	}
+	return s
+}
+
+// FromSaved rebuilds the configuration a lab was rendered with.
+func FromSaved(s Saved) (*Config, error) {
+	c := &Config{Sources: map[string]Source{}}
+	var problems []string
+	for _, f := range fields {
+		raw, ok := s[f.Key]
+		if f.Secret || !ok {
+			continue
+		}
+		if err := f.set(c, raw); err != nil {
+			problems = append(problems, fmt.Sprintf("lab state: %s %v", f.Key, err))
+		}
+		c.Sources[f.Key] = Source{Kind: FromLab}
+	}
+	problems = append(problems, validate(c)...)
+	if len(problems) > 0 {
+		return nil, &Error{Problems: problems}
+	}
+	return c, nil
+}
+
+// applyDerivedDefaults fills the keys whose default depends on other keys or
+// on the machine, unless a layer set them.
+func applyDerivedDefaults(c *Config, l Layers) {
+	derive := func(key, detail string, apply func()) {
+		if _, ok := c.Sources[key]; ok {
+			return
+		}
+		apply()
+		c.Sources[key] = Source{Kind: FromDefault, Detail: detail}
+	}
+	derive("name", "the lab directory's name", func() { c.Name = NameFromDir(l.Dir) })
+	derive("quorum", fmt.Sprintf("a majority of %d sentinels", c.Sentinels), func() { c.Quorum = c.Sentinels/2 + 1 })
+	derive("sentinel-port", fmt.Sprintf("port+%d", SentinelPortOffset), func() { c.SentinelPort = c.Port + SentinelPortOffset })
+	derive("user", "your uid:gid", func() { c.User = fmt.Sprintf("%d:%d", l.UID, l.GID) })
+	for _, f := range fields {
+		if _, ok := c.Sources[f.Key]; !ok {
+			c.Sources[f.Key] = Source{Kind: FromDefault}
+		}
+	}
+}
+
+// NameFromDir turns a directory name into a valid lab name: "My Lab" becomes
+// "my-lab". An unusable name falls back to "sentinel-lab".
+func NameFromDir(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	base := strings.ToLower(filepath.Base(abs))
+	name := strings.Trim(invalidNameRun.ReplaceAllString(base, "-"), "-_")
+	if name == "" || !validName.MatchString(name) {
+		return "sentinel-lab"
+	}
+	return name
+}
+
+var invalidNameRun = regexp.MustCompile(`[^a-z0-9_-]+`)
+
+// applyFile sets every key of sentinel-lab.yaml and returns its problems,
+// each with the line it is on.
+func applyFile(content []byte, set func(*Field, string, Source)) []string {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(content, &doc); err != nil {
+		return []string{fmt.Sprintf("%s: %v", FileName, err)}
+	}
+	if len(doc.Content) == 0 {
+		return nil // an empty file sets nothing
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return []string{fmt.Sprintf("%s:%d: expected keys such as \"replicas: 2\", found a %s", FileName, root.Line, kindName(root))}
+	}
+	var problems []string
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		where := fmt.Sprintf("%s:%d", FileName, k.Line)
+		f := FieldByKey(k.Value)
+		if f == nil {
+			msg := fmt.Sprintf("%s: unknown key %q", where, k.Value)
+			if near := nearestKey(k.Value); near != "" {
+				msg += fmt.Sprintf("; did you mean %q?", near)
+			} else {
+				msg += "; `sentinel-lab config` lists the keys"
+			}
+			problems = append(problems, msg)
+			continue
+		}
+		if v.Kind != yaml.ScalarNode {
+			problems = append(problems, fmt.Sprintf("%s: %s wants a single %s value, found a %s", where, f.Key, f.Kind, kindName(v)))
+			continue
+		}
+		set(f, v.Value, Source{Kind: FromFile, Detail: where})
+	}
+	return problems
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.MappingNode:
+		return "mapping"
+	}
+	return "value"
+}
+
+// nearestKey is the known key closest to an unknown one, if close enough to
+// be a typo.
+func nearestKey(unknown string) string {
+	best, bestDist := "", 4
+	norm := strings.ReplaceAll(strings.ToLower(unknown), "_", "-")
+	for _, f := range fields {
+		if d := editDistance(norm, f.Key); d < bestDist {
+			best, bestDist = f.Key, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

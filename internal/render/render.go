@@ -1,0 +1,427 @@
+// Package render turns a lab configuration into files in the lab directory:
+// the compose file and its .env, the mount folders, and each node's
+// redis.conf or sentinel.conf. Rendering is idempotent, never overwrites a
+// conf (Redis and Sentinel own them once written), and writes nothing when it
+// cannot write everything.
+package render
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/template"
+
+	"github.com/sentinel-lab/sentinel-lab/configs"
+	"github.com/sentinel-lab/sentinel-lab/internal/config"
+	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
+)
+
+// Input is everything a rendering depends on.
+type Input struct {
+	Config *config.Config
+	Lab    *topology.Lab
+	// Image is the image the lab runs, which differs from Config.Image when
+	// `up` had to build one locally.
+	Image string
+	// Password is the lab password, "" when auth is off.
+	Password string
+	// NewSentinelID makes the myid of a sentinel whose conf is rendered for
+	// the first time; nil means random. Tests make it deterministic.
+	NewSentinelID func(service string) string
+}
+
+// Action is what rendering did, or would do, to one file.
+type Action string
+
+// The actions, as printed.
+const (
+	Created   Action = "created"
+	Updated   Action = "updated"
+	Unchanged Action = "unchanged"
+	// Kept: a conf that exists belongs to Redis or Sentinel from then on.
+	Kept Action = "kept"
+	// KeptEdited: the compose file was edited by hand, so it is left alone.
+	KeptEdited Action = "kept (edited by hand)"
+)
+
+// File is one rendered file and what happens to it.
+type File struct {
+	Path    string
+	Content []byte
+	Mode    os.FileMode
+	// OnlyIfAbsent files are never overwritten.
+	OnlyIfAbsent bool
+	Action       Action
+}
+
+// Result lists what rendering did.
+type Result struct {
+	Files []File
+	// Dirs are the mount folders created now (those that existed are not listed).
+	Dirs []string
+	// Notes are things the user should know, such as a setting that kept
+	// confs do not reflect.
+	Notes []string
+}
+
+// Changed tells whether the rendering wrote anything.
+func (r *Result) Changed() bool {
+	if len(r.Dirs) > 0 {
+		return true
+	}
+	for _, f := range r.Files {
+		if f.Action == Created || f.Action == Updated {
+			return true
+		}
+	}
+	return false
+}
+
+// Render plans every file, checks the whole plan can be written, then writes
+// it: mount folders first, then the confs, the compose file and its .env.
+func Render(dir labdir.Dir, in Input) (*Result, error) {
+	files, err := Plan(dir, in)
+	if err != nil {
+		return nil, err
+	}
+	dirs := MountDirs(dir, in.Lab)
+	if err := checkWritable(dir, dirs, files); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, d := range dirs {
+		if _, err := os.Stat(d); err == nil {
+			continue
+		}
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return res, fmt.Errorf("creating %s: %w", dir.Rel(d), err)
+		}
+		res.Dirs = append(res.Dirs, d)
+	}
+	for _, f := range files {
+		if f.Action == Created || f.Action == Updated {
+			if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+				return res, err
+			}
+			if err := labdir.WriteFileAtomic(f.Path, f.Content, f.Mode); err != nil {
+				return res, fmt.Errorf("writing %s: %w", dir.Rel(f.Path), err)
+			}
+		}
+		res.Files = append(res.Files, f)
+	}
+	return res, nil
+}
+
+// MountDirs are data/<node>/data and data/<node>/logs for every node.
+func MountDirs(dir labdir.Dir, lab *topology.Lab) []string {
+	var out []string
+	for _, n := range lab.Nodes {
+		out = append(out, dir.NodeData(n.Service), dir.NodeLogs(n.Service))
+	}
+	return out
+}
+
+// Plan renders every file in memory and decides what to do with each,
+// looking at what is on disk but changing nothing.
+func Plan(dir labdir.Dir, in Input) ([]File, error) {
+	ids, err := sentinelIDs(dir, in)
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	for _, n := range in.Lab.Nodes {
+		content, err := nodeConf(in, n, ids)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: ConfPath(dir, n), Content: content, Mode: 0o600, OnlyIfAbsent: true})
+	}
+	compose, err := ComposeFile(in)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, File{Path: dir.ComposeFile(), Content: compose, Mode: 0o644})
+	env, err := execute("env.tmpl", envData(in))
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, File{Path: dir.EnvFile(), Content: env, Mode: 0o644})
+
+	for i := range files {
+		action, err := decide(&files[i], dir)
+		if err != nil {
+			return nil, err
+		}
+		files[i].Action = action
+	}
+	return files, nil
+}
+
+func decide(f *File, dir labdir.Dir) (Action, error) {
+	old, err := os.ReadFile(f.Path)
+	switch {
+	case os.IsNotExist(err):
+		return Created, nil
+	case err != nil:
+		return "", fmt.Errorf("reading %s: %w", dir.Rel(f.Path), err)
+	case bytes.Equal(old, f.Content):
+		return Unchanged, nil
+	case f.OnlyIfAbsent:
+		return Kept, nil
+	case f.Path == dir.ComposeFile() && !GeneratedUnedited(old):
+		return KeptEdited, nil
+	}
+	return Updated, nil
+}
+
+// ConfPath is where a node's conf lives: in its writable data folder.
+func ConfPath(dir labdir.Dir, n topology.Node) string {
+	return filepath.Join(dir.NodeData(n.Service), confName(n))
+}
+
+func confName(n topology.Node) string {
+	if n.IsSentinel() {
+		return "sentinel.conf"
+	}
+	return "redis.conf"
+}
+
+// nodeArgs is the command line after `redis-server`: only the conf path, so
+// the password never shows in `docker inspect` or ps.
+func nodeArgs(n topology.Node) []string {
+	if n.IsSentinel() {
+		return []string{"/data/sentinel.conf", "--sentinel"}
+	}
+	return []string{"/data/redis.conf"}
+}
+
+// checksumLine starts a compose file sentinel-lab wrote; the checksum covers
+// the rest of the file, so a hand edit shows as a mismatch.
+var checksumLine = regexp.MustCompile(`^# Rendered by sentinel-lab \(sha256:([0-9a-f]{16})\)`)
+
+// ComposeFile renders compose/docker-compose.yml.
+func ComposeFile(in Input) ([]byte, error) {
+	body, err := execute("docker-compose.yml.tmpl", composeData(in))
+	if err != nil {
+		return nil, err
+	}
+	header := fmt.Sprintf("# Rendered by sentinel-lab (sha256:%s); `sentinel-lab render` rewrites it unless you edit it.\n", checksum(body))
+	return append([]byte(header), body...), nil
+}
+
+// GeneratedUnedited tells a compose file sentinel-lab rendered and nobody
+// edited since, which it may replace, from one a user changed.
+func GeneratedUnedited(content []byte) bool {
+	first, body, ok := bytes.Cut(content, []byte("\n"))
+	if !ok {
+		return false
+	}
+	m := checksumLine.FindSubmatch(first)
+	return m != nil && string(m[1]) == checksum(body)
+}
+
+func checksum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:16]
+}
+
+type composeNode struct {
+	Service   string
+	Role      topology.Role
+	Args      []string
+	Port      int
+	HostPort  int
+	HostOctet int
+}
+
+func composeData(in Input) any {
+	var nodes []composeNode
+	for _, n := range in.Lab.Nodes {
+		nodes = append(nodes, composeNode{
+			Service:   n.Service,
+			Role:      n.Role,
+			Args:      nodeArgs(n),
+			Port:      int(n.Addr.Port()),
+			HostPort:  n.HostPort,
+			HostOctet: int(n.Addr.Addr().As4()[3]),
+		})
+	}
+	return struct {
+		Image     string
+		Bind      string
+		Nodes     []composeNode
+		Replicas  []topology.Node
+		Sentinels []topology.Node
+	}{in.Config.Image, in.Config.Bind, nodes, in.Lab.DataNodes()[1:], in.Lab.Sentinels()}
+}
+
+func envData(in Input) any {
+	return struct {
+		Lab, Image, User, Subnet, IPPrefix string
+	}{in.Lab.Name, in.Image, in.Config.User, in.Lab.Subnet.String(), in.Lab.IPPrefix()}
+}
+
+type addr struct {
+	IP         netip.Addr
+	Port       uint16
+	SentinelID string
+}
+
+func nodeConf(in Input, n topology.Node, ids map[string]string) ([]byte, error) {
+	master := in.Lab.InitialMaster()
+	if !n.IsSentinel() {
+		data := struct {
+			Service, Lab, Password string
+			Port                   uint16
+			MinReplicasToWrite     int
+			MinReplicasMaxLag      int64
+			ReplicaOf              string
+		}{
+			Service: n.Service, Lab: in.Lab.Name, Password: in.Password, Port: n.Addr.Port(),
+			MinReplicasToWrite: in.Config.MinReplicasToWrite,
+			MinReplicasMaxLag:  int64(in.Config.MinReplicasMaxLag.Seconds()),
+		}
+		if n.Role == topology.Replica {
+			data.ReplicaOf = fmt.Sprintf("%s %d", master.Addr.Addr(), master.Addr.Port())
+		}
+		return execute("redis.conf.tmpl", data)
+	}
+	data := struct {
+		Service, Lab, Password, SentinelID, MasterName string
+		MasterIP                                       netip.Addr
+		Port, MasterPort                               uint16
+		Quorum, ParallelSyncs                          int
+		DownAfterMS, FailoverTimeoutMS                 int64
+		KnownReplicas, KnownSentinels                  []addr
+	}{
+		Service: n.Service, Lab: in.Lab.Name, Password: in.Password, SentinelID: ids[n.Service],
+		MasterName: in.Lab.MasterName, MasterIP: master.Addr.Addr(), MasterPort: master.Addr.Port(),
+		Port: n.Addr.Port(), Quorum: in.Config.Quorum, ParallelSyncs: in.Config.ParallelSyncs,
+		DownAfterMS: in.Config.DownAfterMS(), FailoverTimeoutMS: in.Config.FailoverTimeoutMS(),
+	}
+	for _, r := range in.Lab.DataNodes()[1:] {
+		data.KnownReplicas = append(data.KnownReplicas, addr{IP: r.Addr.Addr(), Port: r.Addr.Port()})
+	}
+	for _, s := range in.Lab.Sentinels() {
+		if s.Service != n.Service && ids[s.Service] != "" {
+			data.KnownSentinels = append(data.KnownSentinels, addr{IP: s.Addr.Addr(), Port: s.Addr.Port(), SentinelID: ids[s.Service]})
+		}
+	}
+	return execute("sentinel.conf.tmpl", data)
+}
+
+var myidLine = regexp.MustCompile(`(?m)^sentinel myid ([0-9a-f]{40})\s*$`)
+
+// sentinelIDs gives every sentinel its myid: the one in its existing conf
+// (sentinel keeps it there), or a new one. A conf without a myid line gets
+// no entry, so no other sentinel is told about it.
+func sentinelIDs(dir labdir.Dir, in Input) (map[string]string, error) {
+	newID := in.NewSentinelID
+	if newID == nil {
+		newID = func(string) string { return randomID() }
+	}
+	ids := map[string]string{}
+	for _, s := range in.Lab.Sentinels() {
+		b, err := os.ReadFile(ConfPath(dir, s))
+		switch {
+		case os.IsNotExist(err):
+			ids[s.Service] = newID(s.Service)
+		case err != nil:
+			return nil, fmt.Errorf("reading %s: %w", dir.Rel(ConfPath(dir, s)), err)
+		default:
+			if m := myidLine.FindSubmatch(b); m != nil {
+				ids[s.Service] = string(m[1])
+			}
+		}
+	}
+	return ids, nil
+}
+
+func randomID() string {
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+var templates = template.Must(template.New("").ParseFS(configs.Templates, "*.tmpl"))
+
+func execute(name string, data any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// checkWritable fails before anything is written when some folder or file
+// of the plan cannot be written, naming the first such path.
+func checkWritable(dir labdir.Dir, dirs []string, files []File) error {
+	paths := append([]string(nil), dirs...)
+	for _, f := range files {
+		if f.Action == Created || f.Action == Updated {
+			paths = append(paths, filepath.Dir(f.Path)) // written by rename
+		}
+	}
+	checked := map[string]bool{}
+	for _, p := range paths {
+		existing := nearestExisting(p)
+		if checked[existing] {
+			continue
+		}
+		checked[existing] = true
+		if err := writable(existing); err != nil {
+			return fmt.Errorf("cannot write %s in the lab directory %s (%v); fix its permissions (for example `sudo chown -R $(id -u):$(id -g) %s`) or use another --dir",
+				dir.Rel(existing), dir.Root, err, shellQuote(existing))
+		}
+	}
+	return nil
+}
+
+func nearestExisting(p string) string {
+	for {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return p
+		}
+		p = parent
+	}
+}
+
+// writable probes a folder by creating a file in it: permission bits alone
+// say nothing about root or read-only mounts.
+func writable(dir string) error {
+	f, err := os.CreateTemp(dir, ".sentinel-lab-probe-*")
+	if err != nil {
+		return unwrapPathError(err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, " '\"$\\") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}

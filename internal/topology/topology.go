@@ -1,0 +1,151 @@
+// Package topology says who is where in a lab: every node's service name,
+// initial role, static address and ports. It is pure and derived from the
+// configuration and the lab's subnet, so every other package agrees on it.
+package topology
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/config"
+)
+
+// Role is what a node was created as. After a failover the master is another
+// node: ask the sentinels, not the topology, who the master is now.
+type Role string
+
+// The roles of the nodes of a lab.
+const (
+	Master   Role = "master"
+	Replica  Role = "replica"
+	Sentinel Role = "sentinel"
+)
+
+// In-network ports follow the seed: data nodes listen on 6379, 6380, ... and
+// sentinels on 26379, 26380, ..., whatever host ports they are published on,
+// so the confs never depend on host ports and INFO reads like the seed's.
+const (
+	FirstDataPort     = 6379
+	FirstSentinelPort = 26379
+)
+
+// Host octets inside the lab's /24: .1 is the gateway, data nodes from .10,
+// sentinels from .101 (config limits keep both ranges apart).
+const (
+	firstDataOctet     = 10
+	firstSentinelOctet = 101
+)
+
+// Node is one container of the lab.
+type Node struct {
+	// Service is the compose service name: master, node-1, sentinel-1, ...
+	Service string
+	Role    Role
+	// Index is 0 for the master, i for node-i and sentinel-i.
+	Index int
+	// Addr is the node's static in-network address.
+	Addr netip.AddrPort
+	// HostPort is where the node is published on the host.
+	HostPort int
+}
+
+// IsSentinel tells sentinels from data nodes.
+func (n Node) IsSentinel() bool { return n.Role == Sentinel }
+
+// Lab is the full topology.
+type Lab struct {
+	Name       string
+	MasterName string
+	Subnet     netip.Prefix
+	// Nodes lists the master, then the replicas, then the sentinels.
+	Nodes []Node
+}
+
+// New lays out the lab for cfg inside subnet (an IPv4 /24).
+func New(cfg *config.Config, subnet netip.Prefix) *Lab {
+	l := &Lab{Name: cfg.Name, MasterName: cfg.MasterName, Subnet: subnet}
+	add := func(service string, role Role, index, octet, port, hostPort int) {
+		l.Nodes = append(l.Nodes, Node{
+			Service:  service,
+			Role:     role,
+			Index:    index,
+			Addr:     netip.AddrPortFrom(hostAddr(subnet, octet), uint16(port)),
+			HostPort: hostPort,
+		})
+	}
+	add("master", Master, 0, firstDataOctet, FirstDataPort, cfg.Port)
+	for i := 1; i <= cfg.Replicas; i++ {
+		add("node-"+strconv.Itoa(i), Replica, i, firstDataOctet+i, FirstDataPort+i, cfg.Port+i)
+	}
+	for j := 1; j <= cfg.Sentinels; j++ {
+		add("sentinel-"+strconv.Itoa(j), Sentinel, j, firstSentinelOctet+j-1, FirstSentinelPort+j-1, cfg.SentinelPort+j-1)
+	}
+	return l
+}
+
+func hostAddr(subnet netip.Prefix, octet int) netip.Addr {
+	b := subnet.Addr().As4()
+	b[3] = byte(octet)
+	return netip.AddrFrom4(b)
+}
+
+// IPPrefix is the first three octets of the subnet, "172.28.5", which the
+// compose file completes with each node's octet.
+func (l *Lab) IPPrefix() string {
+	b := l.Subnet.Addr().As4()
+	return fmt.Sprintf("%d.%d.%d", b[0], b[1], b[2])
+}
+
+// DataNodes are the master and the replicas, as created.
+func (l *Lab) DataNodes() []Node { return l.filter(false) }
+
+// Sentinels are the sentinel nodes.
+func (l *Lab) Sentinels() []Node { return l.filter(true) }
+
+func (l *Lab) filter(sentinels bool) []Node {
+	var out []Node
+	for _, n := range l.Nodes {
+		if n.IsSentinel() == sentinels {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// InitialMaster is the node created as master.
+func (l *Lab) InitialMaster() Node { return l.Nodes[0] }
+
+// Node finds a node by service name.
+func (l *Lab) Node(service string) (Node, bool) {
+	for _, n := range l.Nodes {
+		if n.Service == service {
+			return n, true
+		}
+	}
+	return Node{}, false
+}
+
+// NodeAt finds the node with an in-network address ("172.28.5.11:6380"),
+// as sentinels and INFO report them.
+func (l *Lab) NodeAt(addr string) (Node, bool) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return Node{}, false
+	}
+	for _, n := range l.Nodes {
+		if n.Addr == ap {
+			return n, true
+		}
+	}
+	return Node{}, false
+}
+
+// Services lists every service name, in node order.
+func (l *Lab) Services() []string {
+	out := make([]string, len(l.Nodes))
+	for i, n := range l.Nodes {
+		out[i] = n.Service
+	}
+	return out
+}
