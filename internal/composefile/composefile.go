@@ -57,7 +57,7 @@ func Load(ctx context.Context, dir labdir.Dir, name string, env map[string]strin
 	}
 	project, err := po.LoadProject(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("loading the compose files (%s): %w", dir.Rel(Files(dir)[len(Files(dir))-1]), err)
+		return nil, fmt.Errorf("loading the compose files: %w", err)
 	}
 	return project, nil
 }

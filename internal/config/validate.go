@@ -108,7 +108,8 @@ func validatePorts(c *Config) []string {
 		p = append(p, fmt.Sprintf("port %d puts the data nodes at %d-%d, outside 1-65535; use --port 6379 (%s)",
 			c.Port, c.Port, dataLast, c.Sources["port"]))
 	}
-	if c.SentinelPort < 1 || sentLast > 65535 {
+	derived := c.Sources["sentinel-port"].Kind == FromDefault
+	if (c.SentinelPort < 1 || sentLast > 65535) && (inRange || !derived) {
 		inRange = false
 		p = append(p, fmt.Sprintf("sentinel-port %d puts the sentinels at %d-%d, outside 1-65535; use --sentinel-port 26379 (%s)",
 			c.SentinelPort, c.SentinelPort, sentLast, c.Sources["sentinel-port"]))
@@ -144,8 +145,8 @@ func suggestName(name string) string {
 }
 
 func suggestMasterName(name string) string {
-	s := regexp.MustCompile(`[^A-Za-z0-9._-]+`).ReplaceAllString(name, "-")
-	if strings.Trim(s, "-") == "" {
+	s := strings.Trim(regexp.MustCompile(`[^A-Za-z0-9._-]+`).ReplaceAllString(name, "-"), "-")
+	if s == "" {
 		return DefaultMasterName
 	}
 	return s

@@ -7,6 +7,7 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"text/template"
 
 	"github.com/sentinel-lab/sentinel-lab/configs"
@@ -167,9 +169,9 @@ func Plan(dir labdir.Dir, in Input) ([]File, error) {
 }
 
 func decide(f *File, dir labdir.Dir) (Action, error) {
-	old, err := os.ReadFile(f.Path)
+	old, err := readExisting(f.Path)
 	switch {
-	case os.IsNotExist(err):
+	case old == nil && err == nil:
 		return Created, nil
 	case err != nil:
 		return "", fmt.Errorf("reading %s: %w", dir.Rel(f.Path), err)
@@ -331,9 +333,9 @@ func sentinelIDs(dir labdir.Dir, in Input) (map[string]string, error) {
 	}
 	ids := map[string]string{}
 	for _, s := range in.Lab.Sentinels() {
-		b, err := os.ReadFile(ConfPath(dir, s))
+		b, err := readExisting(ConfPath(dir, s))
 		switch {
-		case os.IsNotExist(err):
+		case b == nil && err == nil:
 			ids[s.Service] = newID(s.Service)
 		case err != nil:
 			return nil, fmt.Errorf("reading %s: %w", dir.Rel(ConfPath(dir, s)), err)
@@ -344,6 +346,17 @@ func sentinelIDs(dir labdir.Dir, in Input) (map[string]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// readExisting reads a file, returning nil and no error when there is no
+// such file, including when a folder on its path is missing or is a file:
+// checkWritable reports that case with its fix.
+func readExisting(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return nil, nil
+	}
+	return b, err
 }
 
 func randomID() string {
@@ -367,7 +380,12 @@ func execute(name string, data any) ([]byte, error) {
 // checkWritable fails before anything is written when some folder or file
 // of the plan cannot be written, naming the first such path.
 func checkWritable(dir labdir.Dir, dirs []string, files []File) error {
-	paths := append([]string(nil), dirs...)
+	var paths []string
+	for _, d := range dirs {
+		if info, err := os.Stat(d); err != nil || !info.IsDir() {
+			paths = append(paths, d)
+		}
+	}
 	for _, f := range files {
 		if f.Action == Created || f.Action == Updated {
 			paths = append(paths, filepath.Dir(f.Path)) // written by rename

@@ -1,0 +1,186 @@
+package config
+
+import (
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, l Layers) (*Config, error) {
+	t.Helper()
+	if l.Dir == "" {
+		l.Dir = "/labs/my-lab"
+	}
+	if l.UID == 0 && l.GID == 0 {
+		l.UID, l.GID = 1000, 1001
+	}
+	return Load(l)
+}
+
+func envOf(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := load(t, Layers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		Name: "my-lab", MasterName: "redis-master", Replicas: 2, Sentinels: 3, Quorum: 2,
+		DownAfter: 3 * time.Second, FailoverTimeout: 10 * time.Second, ParallelSyncs: 1,
+		Image: "redis:7.2", Port: 6379, SentinelPort: 26379, Bind: "127.0.0.1", Subnet: "auto",
+		User: "1000:1001", Auth: true, MinReplicasMaxLag: 10 * time.Second,
+	}
+	c.Sources = nil
+	if !reflect.DeepEqual(*c, want) {
+		t.Errorf("defaults:\n got %+v\nwant %+v", *c, want)
+	}
+}
+
+func TestLayersPrecedence(t *testing.T) {
+	c, err := load(t, Layers{
+		Remembered: map[string]string{"replicas": "5", "sentinels": "5", "port": "7000"},
+		File:       []byte("replicas: 4\nsentinels: 5\nimage: valkey/valkey:8\n"),
+		Env:        envOf(map[string]string{"SENTINEL_LAB_REPLICAS": "3", "SENTINEL_LAB_IMAGE": "redis:7.4"}),
+		Flags:      map[string]string{"replicas": "1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		key, got, want, source string
+	}{
+		{"replicas", itoa(c.Replicas), "1", "flag --replicas"},
+		{"image", c.Image, "redis:7.4", "env SENTINEL_LAB_IMAGE"},
+		{"sentinels", itoa(c.Sentinels), "5", "sentinel-lab.yaml:2"},
+		{"port", itoa(c.Port), "7000", "flag --port (remembered)"},
+		{"quorum", itoa(c.Quorum), "3", "default (a majority of 5 sentinels)"},
+		{"sentinel-port", itoa(c.SentinelPort), "27000", "default (port+20000)"},
+		{"master-name", c.MasterName, "redis-master", "default"},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %s, want %s", ch.key, ch.got, ch.want)
+		}
+		if got := c.Sources[ch.key].String(); got != ch.source {
+			t.Errorf("source of %s = %q, want %q", ch.key, got, ch.source)
+		}
+	}
+}
+
+func TestNoAuthFlagAndDurations(t *testing.T) {
+	c, err := load(t, Layers{
+		Flags: map[string]string{"no-auth": "true", "down-after": "1000", "failover-timeout": "2.5s"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Auth {
+		t.Error("--no-auth left auth on")
+	}
+	if c.DownAfterMS() != 1000 || c.FailoverTimeoutMS() != 2500 {
+		t.Errorf("down-after %dms, failover-timeout %dms; want 1000 and 2500", c.DownAfterMS(), c.FailoverTimeoutMS())
+	}
+}
+
+// Every bad value is reported at once, each naming the value and a fix.
+func TestValidationNamesEveryProblem(t *testing.T) {
+	cases := []struct {
+		name  string
+		flags map[string]string
+		file  string
+		want  []string // substrings the error must contain
+		n     int      // number of problems; 0 means len(want)
+	}{
+		{"quorum above sentinels", map[string]string{"quorum": "4"},
+			"", []string{"quorum 4 is larger than the 3 sentinels; use --quorum 2 or --sentinels 4"}, 0},
+		{"quorum zero", map[string]string{"quorum": "0"}, "", []string{"quorum 0", "use --quorum 2"}, 1},
+		{"zero replicas", map[string]string{"replicas": "0"}, "", []string{"replicas 0", "use --replicas 1"}, 1},
+		{"zero sentinels", map[string]string{"sentinels": "0"}, "", []string{"sentinels 0", "use --sentinels 3"}, 1},
+		{"master name charset", map[string]string{"master-name": "my master!"}, "",
+			[]string{`master name "my master!"`, "use --master-name my-master ("}, 1},
+		{"port out of range", map[string]string{"port": "65534"}, "",
+			[]string{"port 65534 puts the data nodes at 65534-65536, outside 1-65535"}, 0},
+		{"sentinel port out of range", map[string]string{"sentinel-port": "0"}, "", []string{"sentinel-port 0"}, 0},
+		{"ports collide", map[string]string{"port": "7000", "sentinel-port": "7001"}, "",
+			[]string{"ports collide: data nodes use 7000-7002 and sentinels 7001-7003; use --sentinel-port 27000"}, 0},
+		{"down-after too small", map[string]string{"down-after": "50"}, "", []string{"down-after 50ms is below 100ms"}, 0},
+		{"failover-timeout not above down-after", map[string]string{"down-after": "5s", "failover-timeout": "5s"}, "",
+			[]string{"failover-timeout 5s must be longer than down-after 5s; use --failover-timeout 15s"}, 0},
+		{"empty image", map[string]string{"image": " "}, "", []string{"image is empty; use --image redis:7.2"}, 0},
+		{"not a number", map[string]string{"replicas": "two"}, "", []string{`--replicas: replicas "two" is not a whole number`}, 0},
+		{"bad name", map[string]string{"name": "My Lab"}, "", []string{`lab name "My Lab"`, "use --name my-lab"}, 1},
+		{"bad subnet", map[string]string{"subnet": "10.0.0.0/16"}, "", []string{`subnet "10.0.0.0/16": the lab needs an IPv4 /24`}, 0},
+		{"unknown key with suggestion", nil, "replica: 3\n",
+			[]string{`sentinel-lab.yaml:1: unknown key "replica"; did you mean "replicas"?`}, 0},
+		{"underscore key", nil, "down_after: 1000\n", []string{`did you mean "down-after"?`}, 0},
+		{"file value not scalar", nil, "replicas: [1, 2]\n", []string{"sentinel-lab.yaml:1: replicas wants a single int value, found a list"}, 0},
+		{"several at once", map[string]string{"replicas": "0", "sentinels": "0", "image": ""}, "",
+			[]string{"replicas 0", "sentinels 0", "image is empty"}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var file []byte
+			if tc.file != "" {
+				file = []byte(tc.file)
+			}
+			_, err := load(t, Layers{Flags: tc.flags, File: file})
+			var cerr *Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("got %v, want a configuration error", err)
+			}
+			if tc.n == 0 {
+				tc.n = len(tc.want)
+			}
+			if len(cerr.Problems) != tc.n {
+				t.Errorf("got %d problems, want %d:\n%v", len(cerr.Problems), tc.n, err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not mention %q:\n%v", w, err)
+				}
+			}
+			if !cerr.IsUsage() {
+				t.Error("configuration errors must be usage errors (exit 2)")
+			}
+		})
+	}
+}
+
+func TestNameFromDir(t *testing.T) {
+	for dir, want := range map[string]string{
+		"/x/My Lab":       "my-lab",
+		"/x/sentinel-lab": "sentinel-lab",
+		"/x/___":          "sentinel-lab",
+		"/x/Lab_2":        "lab_2",
+	} {
+		if got := NameFromDir(dir); got != want {
+			t.Errorf("NameFromDir(%q) = %q, want %q", dir, got, want)
+		}
+	}
+}
+
+func TestSavedRoundTripKeepsEverythingButSecrets(t *testing.T) {
+	c, err := load(t, Layers{Flags: map[string]string{"replicas": "4", "down-after": "1500"},
+		Env: envOf(map[string]string{"SENTINEL_LAB_PASSWORD": "s3cret-pass"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := c.Save()
+	if _, ok := saved["password"]; ok {
+		t.Error("the password must not be saved with the configuration")
+	}
+	back, err := FromSaved(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Replicas != 4 || back.DownAfter != 1500*time.Millisecond || back.Quorum != c.Quorum || back.Name != c.Name {
+		t.Errorf("round trip lost values: %+v", back)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
