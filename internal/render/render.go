@@ -7,10 +7,10 @@ package render
 
 import (
 	"bytes"
-	"errors"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/netip"
