@@ -89,6 +89,10 @@ every step timed.`,
 
 	root.AddCommand(
 		newRenderCommand(g, streams),
+		newUpCommand(g, f, streams),
+		newStatusCommand(g, f, streams),
+		newDownCommand(g, f, streams),
+		newImageCommand(f, streams),
 		newConfigCommand(g, streams),
 		newVersionCommand(streams),
 	)

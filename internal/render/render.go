@@ -104,7 +104,7 @@ func Render(dir labdir.Dir, in Input) (*Result, error) {
 		if _, err := os.Stat(d); err == nil {
 			continue
 		}
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := os.MkdirAll(d, dirMode(d)); err != nil {
 			return res, fmt.Errorf("creating %s: %w", dir.Rel(d), err)
 		}
 		res.Dirs = append(res.Dirs, d)
@@ -121,6 +121,15 @@ func Render(dir labdir.Dir, in Input) (*Result, error) {
 		res.Files = append(res.Files, f)
 	}
 	return res, nil
+}
+
+// dirMode keeps data folders private: Redis and Sentinel rewrite their confs,
+// which hold the password, with mode 0644, so the folder must guard them.
+func dirMode(d string) os.FileMode {
+	if filepath.Base(d) == "data" {
+		return 0o700
+	}
+	return 0o755
 }
 
 // MountDirs are data/<node>/data and data/<node>/logs for every node.
@@ -266,10 +275,27 @@ func composeData(in Input) any {
 	}{in.Config.Image, in.Config.Bind, nodes, in.Lab.DataNodes()[1:], in.Lab.Sentinels()}
 }
 
+// EnvVar is one variable of compose/.env.
+type EnvVar struct{ Key, Value string }
+
+// ComposeEnv is what compose/.env holds: the per-lab and per-machine values
+// docker-compose.yml interpolates. `up` passes the same values to
+// compose-go, over the shell's.
+func ComposeEnv(in Input) []EnvVar {
+	return []EnvVar{
+		{"COMPOSE_PROJECT_NAME", in.Lab.Name},
+		{"SENTINEL_LAB_IMAGE", in.Image},
+		{"SENTINEL_LAB_USER", in.Config.User},
+		{"SENTINEL_LAB_SUBNET", in.Lab.Subnet.String()},
+		{"SENTINEL_LAB_IP_PREFIX", in.Lab.IPPrefix()},
+	}
+}
+
 func envData(in Input) any {
 	return struct {
-		Lab, Image, User, Subnet, IPPrefix string
-	}{in.Lab.Name, in.Image, in.Config.User, in.Lab.Subnet.String(), in.Lab.IPPrefix()}
+		Lab    string
+		Values []EnvVar
+	}{in.Lab.Name, ComposeEnv(in)}
 }
 
 type addr struct {

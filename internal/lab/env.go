@@ -1,0 +1,131 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/engine"
+	"github.com/sentinel-lab/sentinel-lab/internal/image"
+	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/progress"
+	"github.com/sentinel-lab/sentinel-lab/internal/render"
+	"github.com/sentinel-lab/sentinel-lab/internal/wait"
+)
+
+// Prober is what the life cycle asks the lab's nodes; tests fake it.
+type Prober interface {
+	Snapshot(ctx context.Context) probe.Snapshot
+	Close()
+}
+
+// Env is what the life-cycle operations run against.
+type Env struct {
+	Engine engine.Engine
+	// Progress shows what is going on; nil prints nothing.
+	Progress *progress.Printer
+	// Clock paces waits; nil is the wall clock.
+	Clock wait.Clock
+	// NewProber connects to a lab's nodes.
+	NewProber func(l *Lab) Prober
+	// Host is what a local image build may use.
+	Host image.Host
+	// PollInterval paces health polls; 0 means 100ms.
+	PollInterval time.Duration
+}
+
+func (e *Env) interval() time.Duration {
+	if e.PollInterval > 0 {
+		return e.PollInterval
+	}
+	return 100 * time.Millisecond
+}
+
+// RealProber connects to the lab's nodes through the dialer every CLI
+// connection uses.
+func RealProber(reach probe.Reach) func(l *Lab) Prober {
+	return func(l *Lab) Prober { return l.Prober(reach) }
+}
+
+// Prober connects to the lab's nodes.
+func (l *Lab) Prober(reach probe.Reach) *probe.Prober {
+	return probe.New(l.Topology, l.Password, probe.NewDialer(l.Topology, l.Config.Bind, reach))
+}
+
+// ComposeDir is the compose project's working directory, which compose
+// labels containers with.
+func (l *Lab) ComposeDir() string { return filepath.Join(l.Dir.Root, labdir.ComposeDir) }
+
+// ComposeEnv is what docker-compose.yml interpolates, as compose/.env holds it.
+func (l *Lab) ComposeEnv() map[string]string {
+	out := map[string]string{}
+	for _, v := range render.ComposeEnv(l.renderInput()) {
+		out[v.Key] = v.Value
+	}
+	return out
+}
+
+func (l *Lab) renderInput() render.Input {
+	return render.Input{Config: l.Config, Lab: l.Topology, Image: l.Image, Password: l.Password}
+}
+
+// containers lists the lab's containers by label, refusing containers of
+// the same project name that belong to a lab in another directory.
+func (e *Env) containers(ctx context.Context, l *Lab) (map[string]engine.Container, error) {
+	list, err := e.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]engine.Container{}
+	for _, c := range list {
+		if wd := c.Labels[engine.LabelWorkingDir]; wd != "" && wd != l.ComposeDir() {
+			return nil, &NameTakenError{Name: l.Config.Name, OtherDir: strings.TrimSuffix(wd, "/"+labdir.ComposeDir)}
+		}
+		out[c.Service] = c
+	}
+	return out, nil
+}
+
+// NameTakenError refuses a second lab under a name already in use.
+type NameTakenError struct {
+	Name     string
+	OtherDir string
+}
+
+func (e *NameTakenError) Error() string {
+	return fmt.Sprintf("lab name %q is already used by the lab in %s; pass another --name (or run there: sentinel-lab down)", e.Name, e.OtherDir)
+}
+
+// IsUsage marks the error as the user's to fix.
+func (e *NameTakenError) IsUsage() bool { return true }
+
+// takenSubnets returns a predicate telling subnets that overlap a network
+// which is not this lab's.
+func (e *Env) takenSubnets(ctx context.Context, project string) (func(netip.Prefix) bool, []engine.Network, error) {
+	nets, err := e.Engine.Networks(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return func(p netip.Prefix) bool {
+		return foreignOverlap(nets, project, p) != ""
+	}, nets, nil
+}
+
+// foreignOverlap names a network, not of project, whose subnet overlaps p.
+func foreignOverlap(nets []engine.Network, project string, p netip.Prefix) string {
+	for _, n := range nets {
+		if n.Labels[engine.LabelProject] == project {
+			continue
+		}
+		for _, s := range n.Subnets {
+			if s.Overlaps(p) {
+				return fmt.Sprintf("%s (%s)", n.Name, s)
+			}
+		}
+	}
+	return ""
+}

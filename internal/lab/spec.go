@@ -1,0 +1,221 @@
+package lab
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/engine"
+)
+
+// NetworkPlan is a network of the compose project that `up` makes sure of.
+type NetworkPlan struct {
+	// Key is the network's name in the compose file ("lab").
+	Key  string
+	Spec engine.NetworkSpec
+	// External networks must exist already; sentinel-lab never creates or
+	// removes them.
+	External bool
+}
+
+// ServicePlan is one container `up` makes sure of.
+type ServicePlan struct {
+	Service string
+	Spec    engine.ContainerSpec
+	// Hash identifies the spec, so a changed service is recreated.
+	Hash string
+}
+
+// ProjectLabels are the labels every container and network of a lab carries.
+func ProjectLabels(project string) map[string]string {
+	return map[string]string{engine.LabelProject: project}
+}
+
+// PlanNetworks lists the project's networks with the labels compose gives
+// them.
+func PlanNetworks(p *types.Project) ([]NetworkPlan, error) {
+	var out []NetworkPlan
+	for _, key := range sortedKeys(p.Networks) {
+		n := p.Networks[key]
+		plan := NetworkPlan{Key: key, External: bool(n.External)}
+		plan.Spec = engine.NetworkSpec{Name: n.Name, Labels: map[string]string{
+			engine.LabelProject: p.Name, engine.LabelNetwork: key,
+		}}
+		for k, v := range n.Labels {
+			plan.Spec.Labels[k] = v
+		}
+		if len(n.Ipam.Config) > 0 && n.Ipam.Config[0].Subnet != "" {
+			subnet, err := netip.ParsePrefix(n.Ipam.Config[0].Subnet)
+			if err != nil {
+				return nil, fmt.Errorf("network %s: subnet %q: %w", key, n.Ipam.Config[0].Subnet, err)
+			}
+			plan.Spec.Subnet = subnet
+		}
+		out = append(out, plan)
+	}
+	return out, nil
+}
+
+// PlanServices turns every service of the compose project into the
+// container `up` creates for it, or says which compose feature stands in
+// the way.
+func PlanServices(p *types.Project, configFiles []string) ([]ServicePlan, error) {
+	var out []ServicePlan
+	var problems []string
+	for _, name := range p.ServiceNames() {
+		spec, err := ContainerSpecFor(p, p.Services[name], configFiles)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		out = append(out, ServicePlan{Service: name, Spec: spec, Hash: spec.Labels[engine.LabelSpecHash]})
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("the compose files use what sentinel-lab up does not support (plain `docker compose up` does):\n  - %s",
+			strings.Join(problems, "\n  - "))
+	}
+	return out, nil
+}
+
+// ContainerSpecFor builds the container of one compose service, labelled
+// the way docker compose labels its own so `docker compose -p <lab>` sees it.
+func ContainerSpecFor(p *types.Project, s types.ServiceConfig, configFiles []string) (engine.ContainerSpec, error) {
+	if err := unsupported(s); err != nil {
+		return engine.ContainerSpec{}, err
+	}
+	spec := engine.ContainerSpec{
+		Name:        s.ContainerName,
+		Image:       s.Image,
+		Entrypoint:  s.Entrypoint,
+		Cmd:         s.Command,
+		User:        s.User,
+		WorkingDir:  s.WorkingDir,
+		Hostname:    s.Hostname,
+		ReadOnly:    s.ReadOnly,
+		CapAdd:      s.CapAdd,
+		CapDrop:     s.CapDrop,
+		SecurityOpt: s.SecurityOpt,
+		Restart:     s.Restart,
+		StopSignal:  s.StopSignal,
+		Init:        s.Init,
+		Labels:      map[string]string{},
+	}
+	if spec.Name == "" {
+		spec.Name = fmt.Sprintf("%s-%s-1", p.Name, s.Name)
+	}
+	if s.StopGracePeriod != nil {
+		d := time.Duration(*s.StopGracePeriod)
+		spec.StopTimeout = &d
+	}
+	for _, k := range sortedKeys(s.Environment) {
+		if v := s.Environment[k]; v != nil {
+			spec.Env = append(spec.Env, k+"="+*v)
+		}
+	}
+	for _, v := range s.Volumes {
+		spec.Mounts = append(spec.Mounts, engine.Mount{Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly})
+	}
+	for _, t := range s.Tmpfs {
+		if spec.Tmpfs == nil {
+			spec.Tmpfs = map[string]string{}
+		}
+		path, opts, _ := strings.Cut(t, ":")
+		spec.Tmpfs[path] = opts
+	}
+	for _, port := range s.Ports {
+		hostPort, err := strconv.ParseUint(port.Published, 10, 16)
+		if err != nil {
+			return spec, fmt.Errorf("service %s: published port %q is not a single port number", s.Name, port.Published)
+		}
+		spec.Ports = append(spec.Ports, engine.Port{
+			HostIP: port.HostIP, HostPort: uint16(hostPort), ContainerPort: uint16(port.Target), Protocol: port.Protocol,
+		})
+	}
+	for _, key := range sortedKeys(s.Networks) {
+		nw, ok := p.Networks[key]
+		if !ok {
+			return spec, fmt.Errorf("service %s: network %q is not defined", s.Name, key)
+		}
+		ep := engine.Endpoint{Network: nw.Name, Aliases: []string{s.Name}}
+		if cfg := s.Networks[key]; cfg != nil {
+			ep.Aliases = append(ep.Aliases, cfg.Aliases...)
+			if cfg.Ipv4Address != "" {
+				ip, err := netip.ParseAddr(cfg.Ipv4Address)
+				if err != nil {
+					return spec, fmt.Errorf("service %s: ipv4_address %q: %w", s.Name, cfg.Ipv4Address, err)
+				}
+				ep.IPv4 = ip
+			}
+		}
+		spec.Endpoints = append(spec.Endpoints, ep)
+	}
+	for k, v := range s.Labels {
+		spec.Labels[k] = v
+	}
+	// The hash covers the spec before the labels that merely describe where
+	// it came from.
+	spec.Labels[engine.LabelSpecHash] = specHash(spec)
+	spec.Labels[engine.LabelProject] = p.Name
+	spec.Labels[engine.LabelService] = s.Name
+	spec.Labels[engine.LabelNumber] = "1"
+	spec.Labels[engine.LabelOneoff] = "False"
+	spec.Labels[engine.LabelWorkingDir] = p.WorkingDir
+	spec.Labels[engine.LabelConfigFiles] = strings.Join(configFiles, ",")
+	return spec, nil
+}
+
+// unsupported names the compose features of a service that `up` does not
+// implement, rather than silently starting something else.
+func unsupported(s types.ServiceConfig) error {
+	var what []string
+	if s.Image == "" {
+		what = append(what, "no image (build: is not supported; build the image and name it with image:)")
+	}
+	if s.NetworkMode != "" {
+		what = append(what, "network_mode")
+	}
+	if s.Privileged {
+		what = append(what, "privileged")
+	}
+	if len(s.Devices) > 0 {
+		what = append(what, "devices")
+	}
+	if len(s.Secrets) > 0 || len(s.Configs) > 0 {
+		what = append(what, "secrets/configs")
+	}
+	if s.Scale != nil && *s.Scale > 1 {
+		what = append(what, "scale above 1")
+	}
+	for _, v := range s.Volumes {
+		if v.Type != types.VolumeTypeBind {
+			what = append(what, fmt.Sprintf("a %s volume at %s (only host folders are mounted)", v.Type, v.Target))
+		}
+	}
+	if len(what) == 0 {
+		return nil
+	}
+	return fmt.Errorf("service %s: %s", s.Name, strings.Join(what, ", "))
+}
+
+func specHash(spec engine.ContainerSpec) string {
+	b, _ := json.Marshal(spec) // maps marshal with sorted keys
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

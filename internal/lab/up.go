@@ -1,0 +1,451 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/composefile"
+	"github.com/sentinel-lab/sentinel-lab/internal/config"
+	"github.com/sentinel-lab/sentinel-lab/internal/engine"
+	"github.com/sentinel-lab/sentinel-lab/internal/image"
+	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/render"
+	"github.com/sentinel-lab/sentinel-lab/internal/wait"
+)
+
+// UpOptions tune `up`.
+type UpOptions struct {
+	// Flags are the configuration flags the user gave, kept with the lab.
+	Flags map[string]string
+	// Timeout bounds the wait for the lab to be healthy.
+	Timeout time.Duration
+	// CheckPorts tests that published ports are free on this host before
+	// creating anything; only meaningful when the daemon is local.
+	CheckPorts bool
+}
+
+// UpResult says what `up` did.
+type UpResult struct {
+	Lab *Lab
+	// AlreadyUp: everything was running and healthy; nothing was done.
+	AlreadyUp bool
+	Image     image.Result
+	Render    *render.Result
+	Created   []string
+	Started   []string
+	Recreated []string
+	// HealthyAfter is how long the lab took to be healthy once its
+	// containers were started.
+	HealthyAfter time.Duration
+	Health       probe.Health
+}
+
+// Up renders the lab, starts what is not running and waits until it is
+// healthy.
+func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts UpOptions) (*UpResult, error) {
+	p := e.Progress
+	// Nothing is written before the engine answers.
+	desc, err := e.Engine.Ping(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.Printf("%s", desc)
+	taken, nets, err := e.takenSubnets(ctx, cfg.Name)
+	if err != nil {
+		return nil, err
+	}
+	l, err := Resolve(dir, cfg, taken)
+	if err != nil {
+		return nil, err
+	}
+	if other := foreignOverlap(nets, cfg.Name, l.Topology.Subnet); other != "" {
+		return nil, fmt.Errorf("the lab's subnet %s overlaps network %s; choose a free one with --subnet (and run `sentinel-lab down --volumes` first if the lab already has data)",
+			l.Topology.Subnet, other)
+	}
+	existing, err := e.containers(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+
+	res := &UpResult{Lab: l}
+	if res.Image, err = image.Ensure(ctx, e.Engine, e.Host, cfg.Image, p.Writer()); err != nil {
+		return nil, err
+	}
+	if res.Image.Note != "" {
+		p.Printf("note: %s", res.Image.Note)
+	}
+	l.Image = res.Image.Ref
+
+	if res.Render, err = l.Render(opts.Flags); err != nil {
+		return nil, err
+	}
+	if res.Render.Changed() {
+		p.Printf("rendered the lab's files in %s", dir.Root)
+	}
+	project, err := composefile.Load(ctx, dir, cfg.Name, l.ComposeEnv())
+	if err != nil {
+		return nil, err
+	}
+	networks, err := PlanNetworks(project)
+	if err != nil {
+		return nil, err
+	}
+	services, err := PlanServices(project, composefile.Files(dir))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLabServices(l, services); err != nil {
+		return nil, err
+	}
+
+	actions := planActions(services, existing)
+	if len(actions) == 0 {
+		snap := e.snapshot(ctx, l)
+		if h := probe.Evaluate(l.Topology, snap); h.Healthy {
+			res.AlreadyUp, res.Health = true, h
+			return res, nil
+		}
+	}
+	if opts.CheckPorts {
+		if err := checkPortsFree(actions); err != nil {
+			return nil, err
+		}
+	}
+	if err := e.ensureNetworks(ctx, networks); err != nil {
+		return nil, err
+	}
+	if err := e.apply(ctx, actions, res); err != nil {
+		return nil, err
+	}
+	started := time.Now()
+	if res.Health, err = e.waitHealthy(ctx, l, opts.Timeout); err != nil {
+		return res, err
+	}
+	res.HealthyAfter = time.Since(started)
+	return res, nil
+}
+
+// checkLabServices makes sure the compose files still define every node:
+// a hand edit that dropped one would leave the lab unable to fail over.
+func checkLabServices(l *Lab, services []ServicePlan) error {
+	have := map[string]bool{}
+	for _, s := range services {
+		have[s.Service] = true
+	}
+	var missing []string
+	for _, n := range l.Topology.Nodes {
+		if !have[n.Service] {
+			missing = append(missing, n.Service)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s does not define %s; restore it (delete it and run `sentinel-lab render`)",
+			l.Dir.Rel(l.Dir.ComposeFile()), strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// actionKind is what `up` does to one service's container.
+type actionKind string
+
+const (
+	actCreate   actionKind = "create"
+	actStart    actionKind = "start"
+	actUnpause  actionKind = "unpause"
+	actRecreate actionKind = "recreate"
+)
+
+type action struct {
+	kind     actionKind
+	plan     ServicePlan
+	existing engine.Container
+}
+
+// planActions compares what should run with what exists. Running
+// containers whose spec is unchanged are left alone.
+func planActions(services []ServicePlan, existing map[string]engine.Container) []action {
+	var out []action
+	for _, s := range services {
+		c, ok := existing[s.Service]
+		switch {
+		case !ok:
+			out = append(out, action{kind: actCreate, plan: s})
+		case c.Labels[engine.LabelSpecHash] != s.Hash:
+			out = append(out, action{kind: actRecreate, plan: s, existing: c})
+		case c.State == engine.StatePaused:
+			out = append(out, action{kind: actUnpause, plan: s, existing: c})
+		case c.State != engine.StateRunning:
+			out = append(out, action{kind: actStart, plan: s, existing: c})
+		}
+	}
+	return out
+}
+
+// checkPortsFree fails before anything is created when a port a container
+// would publish is already taken on this host, naming the port and node.
+func checkPortsFree(actions []action) error {
+	var problems []string
+	for _, a := range actions {
+		if a.kind == actUnpause {
+			continue // a paused container still holds its ports
+		}
+		for _, port := range a.plan.Spec.Ports {
+			host := port.HostIP
+			if host == "" {
+				host = "0.0.0.0"
+			}
+			addr := net.JoinHostPort(host, strconv.Itoa(int(port.HostPort)))
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("port %s, wanted by %s, is already in use (%v)", addr, a.plan.Service, unwrapSyscall(err)))
+				continue
+			}
+			ln.Close()
+		}
+	}
+	if len(problems) > 0 {
+		return &PortsInUseError{Problems: problems}
+	}
+	return nil
+}
+
+// PortsInUseError lists published ports other programs hold.
+type PortsInUseError struct{ Problems []string }
+
+func (e *PortsInUseError) Error() string {
+	return strings.Join(e.Problems, "\n") +
+		"\nfree them, or publish the lab elsewhere: --port 7000 (data nodes) and --sentinel-port 27000 (sentinels)"
+}
+
+func unwrapSyscall(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		var inner interface{ Unwrap() error }
+		if errors.As(op.Err, &inner) && inner.Unwrap() != nil {
+			return inner.Unwrap()
+		}
+		return op.Err
+	}
+	return err
+}
+
+func (e *Env) ensureNetworks(ctx context.Context, networks []NetworkPlan) error {
+	existing, err := e.Engine.Networks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range networks {
+		var found *engine.Network
+		for i := range existing {
+			if existing[i].Name == n.Spec.Name {
+				found = &existing[i]
+			}
+		}
+		switch {
+		case found != nil && n.Spec.Subnet.IsValid() && !containsPrefix(found.Subnets, n.Spec.Subnet):
+			return fmt.Errorf("network %s exists with subnet %v, not %s; remove the lab with `sentinel-lab down` and run up again",
+				n.Spec.Name, found.Subnets, n.Spec.Subnet)
+		case found != nil:
+		case n.External:
+			return fmt.Errorf("external network %s does not exist; create it first (docker network create %s)", n.Spec.Name, n.Spec.Name)
+		default:
+			if err := e.Engine.CreateNetwork(ctx, n.Spec); err != nil {
+				return err
+			}
+			e.Progress.Printf("created network %s (%s)", n.Spec.Name, n.Spec.Subnet)
+		}
+	}
+	return nil
+}
+
+func containsPrefix(list []netip.Prefix, p netip.Prefix) bool {
+	for _, q := range list {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// apply runs every action concurrently and stops at the first failure;
+// containers made so far carry the lab's labels, so `up` again completes
+// the lab and `down` removes them.
+func (e *Env) apply(ctx context.Context, actions []action, res *UpResult) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		firstErr error
+	)
+	record := func(list *[]string, service string) {
+		mu.Lock()
+		*list = append(*list, service)
+		mu.Unlock()
+	}
+	for _, a := range actions {
+		wg.Go(func() {
+			err := e.applyOne(ctx, a)
+			mu.Lock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+				cancel()
+			}
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+			switch a.kind {
+			case actCreate:
+				record(&res.Created, a.plan.Service)
+			case actRecreate:
+				record(&res.Recreated, a.plan.Service)
+			default:
+				record(&res.Started, a.plan.Service)
+			}
+		})
+	}
+	wg.Wait()
+	return firstErr
+}
+
+func (e *Env) applyOne(ctx context.Context, a action) error {
+	switch a.kind {
+	case actUnpause:
+		if err := e.Engine.Unpause(ctx, a.existing.ID); err != nil {
+			return err
+		}
+		e.Progress.Printf("%s: unpaused", a.plan.Service)
+		return nil
+	case actStart:
+		if err := e.Engine.Start(ctx, a.existing.ID); err != nil {
+			return fmt.Errorf("%s: %w", a.plan.Service, err)
+		}
+		e.Progress.Printf("%s: started again (it keeps its address %s)", a.plan.Service, staticAddress(a.plan.Spec))
+		return nil
+	case actRecreate:
+		if err := e.Engine.Remove(ctx, a.existing.ID); err != nil {
+			return err
+		}
+	}
+	id, err := e.Engine.CreateContainer(ctx, a.plan.Spec)
+	if err != nil {
+		return fmt.Errorf("%s: %w", a.plan.Service, err)
+	}
+	if err := e.Engine.Start(ctx, id); err != nil {
+		return fmt.Errorf("%s: %w", a.plan.Service, err)
+	}
+	verb := "created and started"
+	if a.kind == actRecreate {
+		verb = "recreated (its configuration changed)"
+	}
+	e.Progress.Printf("%s: %s at %s", a.plan.Service, verb, staticAddress(a.plan.Spec))
+	return nil
+}
+
+func staticAddress(spec engine.ContainerSpec) string {
+	for _, ep := range spec.Endpoints {
+		if ep.IPv4.IsValid() {
+			return ep.IPv4.String()
+		}
+	}
+	return "an address the engine picks"
+}
+
+func (e *Env) snapshot(ctx context.Context, l *Lab) probe.Snapshot {
+	pr := e.NewProber(l)
+	defer pr.Close()
+	return pr.Snapshot(ctx)
+}
+
+// waitHealthy polls the lab until it is healthy. A lab container that
+// exits meanwhile fails the wait at once, with its last log lines.
+func (e *Env) waitHealthy(ctx context.Context, l *Lab, timeout time.Duration) (probe.Health, error) {
+	pr := e.NewProber(l)
+	defer pr.Close()
+	var last probe.Health
+	strategy := wait.Strategy{
+		Clock: e.Clock, Interval: e.interval(), Timeout: timeout,
+		OnChange: func(_ time.Duration, cond string) { e.Progress.Printf("waiting: %s", cond) },
+	}
+	_, err := strategy.Until(ctx, func(ctx context.Context) (bool, string, error) {
+		if err := e.checkNoneExited(ctx, l); err != nil {
+			return false, "", err
+		}
+		last = probe.Evaluate(l.Topology, pr.Snapshot(ctx))
+		return last.Healthy, last.Condition(), nil
+	})
+	var te *wait.TimeoutError
+	if errors.As(err, &te) {
+		return last, fmt.Errorf("the lab is not healthy after %s (--timeout); still not true: %s",
+			te.After.Round(100*time.Millisecond), strings.Join(last.Problems, "; "))
+	}
+	return last, err
+}
+
+// ExitedError is a lab container that stopped on its own.
+type ExitedError struct {
+	Service string
+	State   string
+	Logs    string
+}
+
+func (e *ExitedError) Error() string {
+	msg := fmt.Sprintf("%s stopped while the lab was starting (state %s)", e.Service, e.State)
+	if logs := strings.TrimSpace(e.Logs); logs != "" {
+		msg += "; its last lines:\n" + indent(logs, "    ")
+	}
+	return msg
+}
+
+func (e *Env) checkNoneExited(ctx context.Context, l *Lab) error {
+	list, err := e.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		if _, isNode := l.Topology.Node(c.Service); !isNode {
+			continue
+		}
+		if c.State == engine.StateExited || c.State == "dead" {
+			logs := e.lastLines(ctx, l, c, 15)
+			return &ExitedError{Service: c.Service, State: c.State, Logs: logs}
+		}
+	}
+	return nil
+}
+
+// lastLines returns the container's own output (where start-up errors such
+// as a bad conf go) and, when there is none, the end of its log file.
+func (e *Env) lastLines(ctx context.Context, l *Lab, c engine.Container, n int) string {
+	out, _ := e.Engine.Logs(ctx, c.ID, n)
+	if strings.TrimSpace(out) != "" {
+		return out
+	}
+	for _, file := range []string{"/logs/redis.log", "/logs/sentinel.log"} {
+		if b, err := e.Engine.ReadFile(ctx, c.ID, file); err == nil {
+			return tail(string(b), n)
+		}
+	}
+	return ""
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}

@@ -1,0 +1,181 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
+)
+
+// Snapshot is what every node and sentinel said at about the same time.
+type Snapshot struct {
+	At        time.Time
+	Nodes     []NodeInfo
+	Sentinels []SentinelView
+}
+
+// Snapshot asks every node and sentinel at once.
+func (p *Prober) Snapshot(ctx context.Context) Snapshot {
+	s := Snapshot{At: time.Now()}
+	data, sentinels := p.Lab.DataNodes(), p.Lab.Sentinels()
+	s.Nodes = make([]NodeInfo, len(data))
+	s.Sentinels = make([]SentinelView, len(sentinels))
+	var wg sync.WaitGroup
+	for i, n := range data {
+		wg.Go(func() { s.Nodes[i] = p.Node(ctx, n) })
+	}
+	for i, n := range sentinels {
+		wg.Go(func() { s.Sentinels[i] = p.Sentinel(ctx, n) })
+	}
+	wg.Wait()
+	return s
+}
+
+// Health is the verdict on a snapshot.
+type Health struct {
+	Healthy bool
+	// Master is the node every reachable sentinel names as master, if they
+	// agree on one that is a node of the lab.
+	Master    topology.Node
+	HasMaster bool
+	// Problems name each condition that does not hold, with what was seen.
+	Problems []string
+}
+
+// Condition is the problems joined, for progress and errors.
+func (h Health) Condition() string {
+	if h.Healthy {
+		return "healthy"
+	}
+	return strings.Join(h.Problems, "; ")
+}
+
+// Evaluate decides whether the lab is healthy: every sentinel answers and
+// agrees on the master, sees every replica and every other sentinel, is not
+// in TILT and answers OK to CKQUORUM; the master answers role:master and
+// reports every other data node as an online replica.
+func Evaluate(lab *topology.Lab, s Snapshot) Health {
+	var h Health
+	problem := func(format string, args ...any) { h.Problems = append(h.Problems, fmt.Sprintf(format, args...)) }
+	name := func(addr string) string {
+		if n, ok := lab.NodeAt(addr); ok {
+			return n.Service
+		}
+		return addr
+	}
+
+	votes := map[string][]string{}
+	for _, v := range s.Sentinels {
+		if !v.Reachable {
+			problem("%s does not answer (%s)", v.Service, v.Error)
+			continue
+		}
+		votes[v.MasterAddr] = append(votes[v.MasterAddr], v.Service)
+	}
+	masterAddr := ""
+	switch len(votes) {
+	case 0:
+		problem("no sentinel answers, so nobody says who the master is")
+	case 1:
+		for a := range votes {
+			masterAddr = a
+		}
+	default:
+		var parts []string
+		for a, who := range votes {
+			parts = append(parts, fmt.Sprintf("%s say %s", strings.Join(who, ", "), name(a)))
+		}
+		sort.Strings(parts)
+		problem("sentinels disagree on the master: %s", strings.Join(parts, "; "))
+	}
+	if masterAddr != "" {
+		if m, ok := lab.NodeAt(masterAddr); ok && !m.IsSentinel() {
+			h.Master, h.HasMaster = m, true
+		} else {
+			problem("the sentinels name %s as master, which is not a data node of this lab", masterAddr)
+		}
+	}
+
+	if h.HasMaster {
+		checkMaster(lab, s, h.Master, problem)
+	}
+	for _, v := range s.Sentinels {
+		if v.Reachable {
+			checkSentinel(lab, v, masterAddr, problem)
+		}
+	}
+	h.Healthy = len(h.Problems) == 0
+	return h
+}
+
+func checkMaster(lab *topology.Lab, s Snapshot, master topology.Node, problem func(string, ...any)) {
+	var mi NodeInfo
+	for _, n := range s.Nodes {
+		if n.Service == master.Service {
+			mi = n
+		}
+	}
+	if !mi.Reachable {
+		problem("master %s does not answer (%s)", master.Service, mi.Error)
+		return
+	}
+	if mi.Role != "master" {
+		problem("%s, named master by the sentinels, answers role:%s", master.Service, mi.Role)
+		return
+	}
+	online := map[string]string{}
+	for _, r := range mi.Replicas {
+		online[r.Addr] = r.State
+	}
+	for _, n := range lab.DataNodes() {
+		if n.Service == master.Service {
+			continue
+		}
+		switch st, ok := online[n.Addr.String()]; {
+		case !ok:
+			problem("%s is not yet a connected replica of %s", n.Service, master.Service)
+		case st != "online":
+			problem("%s replicates %s but is in state %s, not online yet", n.Service, master.Service, st)
+		}
+	}
+}
+
+func checkSentinel(lab *topology.Lab, v SentinelView, masterAddr string, problem func(string, ...any)) {
+	if strings.Contains(v.Flags, "s_down") || strings.Contains(v.Flags, "o_down") {
+		problem("%s flags the master %s", v.Service, v.Flags)
+	}
+	if v.Tilt {
+		problem("%s is in TILT mode (it paused acting after a clock jump or a freeze)", v.Service)
+	}
+	wantReplicas := 0
+	for _, n := range lab.DataNodes() {
+		if n.Addr.String() != masterAddr {
+			wantReplicas++
+		}
+	}
+	if got := healthyPeers(v.Replicas); got < wantReplicas {
+		problem("%s sees %d of %d replicas", v.Service, got, wantReplicas)
+	}
+	if want, got := len(lab.Sentinels())-1, healthyPeers(v.Sentinels); got < want {
+		problem("%s sees %d of %d other sentinels", v.Service, got, want)
+	}
+	if !v.QuorumOK {
+		problem("%s CKQUORUM: %s", v.Service, v.QuorumReply)
+	}
+}
+
+// healthyPeers counts peers a sentinel is connected to and does not
+// consider down.
+func healthyPeers(ps []PeerState) int {
+	n := 0
+	for _, p := range ps {
+		if !strings.Contains(p.Flags, "s_down") && !strings.Contains(p.Flags, "disconnected") {
+			n++
+		}
+	}
+	return n
+}

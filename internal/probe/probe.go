@@ -1,0 +1,240 @@
+// Package probe asks a lab's nodes and sentinels, with go-redis, what they
+// think: INFO of every data node, SENTINEL MASTER / REPLICAS / SENTINELS /
+// CKQUORUM of every sentinel. It never changes anything.
+package probe
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
+)
+
+// Timeouts keep one dead node from slowing a whole probe.
+const (
+	dialTimeout = 500 * time.Millisecond
+	ioTimeout   = time.Second
+)
+
+// Prober holds one client per node, reused across polls.
+type Prober struct {
+	Lab      *topology.Lab
+	password string
+	dialer   *Dialer
+
+	mu        sync.Mutex
+	data      map[string]*redis.Client
+	sentinels map[string]*redis.SentinelClient
+}
+
+// New returns a prober of lab's nodes that authenticates with password
+// ("" for none) and connects through dialer.
+func New(lab *topology.Lab, password string, dialer *Dialer) *Prober {
+	return &Prober{
+		Lab: lab, password: password, dialer: dialer,
+		data: map[string]*redis.Client{}, sentinels: map[string]*redis.SentinelClient{},
+	}
+}
+
+// Options are the go-redis options of every lab connection: through the
+// lab's dialer, with the lab password, no retries (a probe reports what it
+// saw) and short timeouts.
+func (p *Prober) Options(addr string) *redis.Options {
+	return &redis.Options{
+		Addr: addr, Password: p.password, Dialer: p.dialer.DialContext,
+		DialTimeout: dialTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
+		MaxRetries: -1, PoolSize: 2, Protocol: 2, DisableIdentity: true,
+	}
+}
+
+// Dialer is the dialer every connection goes through.
+func (p *Prober) Dialer() *Dialer { return p.dialer }
+
+// Password is the lab password.
+func (p *Prober) Password() string { return p.password }
+
+// DataClient returns the client of the data node at addr.
+func (p *Prober) DataClient(addr string) *redis.Client {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.data[addr]
+	if !ok {
+		c = redis.NewClient(p.Options(addr))
+		p.data[addr] = c
+	}
+	return c
+}
+
+// SentinelClient returns the client of the sentinel at addr.
+func (p *Prober) SentinelClient(addr string) *redis.SentinelClient {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.sentinels[addr]
+	if !ok {
+		c = redis.NewSentinelClient(p.Options(addr))
+		p.sentinels[addr] = c
+	}
+	return c
+}
+
+// Close closes every client.
+func (p *Prober) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.data {
+		c.Close()
+	}
+	for _, c := range p.sentinels {
+		c.Close()
+	}
+}
+
+// NodeInfo is what one data node says about itself.
+type NodeInfo struct {
+	Service   string `json:"service"`
+	Address   string `json:"address"`
+	Reachable bool   `json:"reachable"`
+	Error     string `json:"error,omitempty"`
+	// Role is "master" or "replica".
+	Role string `json:"role,omitempty"`
+	// MasterAddr is the master a replica follows.
+	MasterAddr       string `json:"master_address,omitempty"`
+	MasterLinkStatus string `json:"master_link_status,omitempty"`
+	// Offset is the replication offset: master_repl_offset of a master,
+	// slave_repl_offset of a replica.
+	Offset            int64          `json:"offset"`
+	ConnectedReplicas int            `json:"connected_replicas"`
+	Replicas          []ReplicaEntry `json:"replicas,omitempty"`
+	ReplID            string         `json:"replid,omitempty"`
+	RunID             string         `json:"run_id,omitempty"`
+	Version           string         `json:"version,omitempty"`
+	// Stats of the resyncs this node served as a master.
+	SyncFull       int64 `json:"sync_full"`
+	SyncPartialOK  int64 `json:"sync_partial_ok"`
+	SyncPartialErr int64 `json:"sync_partial_err"`
+}
+
+// Node asks one data node for INFO.
+func (p *Prober) Node(ctx context.Context, n topology.Node) NodeInfo {
+	ni := NodeInfo{Service: n.Service, Address: n.Addr.String()}
+	raw, err := p.DataClient(ni.Address).Info(ctx, "server", "replication", "stats").Result()
+	if err != nil {
+		ni.Error = err.Error()
+		return ni
+	}
+	ni.Reachable = true
+	info := ParseInfo(raw)
+	ni.RunID, ni.Version, ni.ReplID = info["run_id"], info["redis_version"], info["master_replid"]
+	if v := info["valkey_version"]; v != "" {
+		ni.Version = "valkey " + v
+	}
+	ni.ConnectedReplicas = int(info.Int("connected_slaves"))
+	ni.SyncFull, ni.SyncPartialOK, ni.SyncPartialErr = info.Int("sync_full"), info.Int("sync_partial_ok"), info.Int("sync_partial_err")
+	switch info["role"] {
+	case "master":
+		ni.Role = "master"
+		ni.Offset = info.Int("master_repl_offset")
+		ni.Replicas = info.Replicas()
+	case "slave":
+		ni.Role = "replica"
+		ni.MasterAddr = net.JoinHostPort(info["master_host"], info["master_port"])
+		ni.MasterLinkStatus = info["master_link_status"]
+		ni.Offset = info.Int("slave_repl_offset")
+	default:
+		ni.Role = info["role"]
+	}
+	return ni
+}
+
+// SentinelView is what one sentinel thinks of the lab's master.
+type SentinelView struct {
+	Service   string `json:"service"`
+	Address   string `json:"address"`
+	Reachable bool   `json:"reachable"`
+	Error     string `json:"error,omitempty"`
+	// MasterAddr is where the sentinel believes the master is.
+	MasterAddr string `json:"master_address,omitempty"`
+	// Flags are the master's flags (master, s_down, o_down, ...).
+	Flags string `json:"flags,omitempty"`
+	// Replicas are the replicas it knows, with their flags.
+	Replicas []PeerState `json:"replicas_known,omitempty"`
+	// Sentinels are the other sentinels it knows.
+	Sentinels []PeerState `json:"sentinels_known,omitempty"`
+	// NumReplicas and NumOtherSentinels are SENTINEL MASTER's counts.
+	NumReplicas       int    `json:"replicas"`
+	NumOtherSentinels int    `json:"sentinels"`
+	ConfigEpoch       int64  `json:"config_epoch"`
+	Tilt              bool   `json:"tilt"`
+	QuorumOK          bool   `json:"quorum_ok"`
+	QuorumReply       string `json:"quorum_reply,omitempty"`
+	Quorum            int    `json:"quorum"`
+	MyID              string `json:"myid,omitempty"`
+}
+
+// PeerState is a replica or sentinel as a sentinel lists it.
+type PeerState struct {
+	Address string `json:"address"`
+	Flags   string `json:"flags"`
+	RunID   string `json:"run_id,omitempty"`
+}
+
+// Sentinel asks one sentinel about the lab's master.
+func (p *Prober) Sentinel(ctx context.Context, n topology.Node) SentinelView {
+	v := SentinelView{Service: n.Service, Address: n.Addr.String()}
+	c := p.SentinelClient(v.Address)
+	name := p.Lab.MasterName
+	m, err := c.Master(ctx, name).Result()
+	if err != nil {
+		v.Error = err.Error()
+		return v
+	}
+	v.Reachable = true
+	v.MasterAddr = net.JoinHostPort(m["ip"], m["port"])
+	v.Flags = m["flags"]
+	v.NumReplicas, _ = strconv.Atoi(m["num-slaves"])
+	v.NumOtherSentinels, _ = strconv.Atoi(m["num-other-sentinels"])
+	v.ConfigEpoch, _ = strconv.ParseInt(m["config-epoch"], 10, 64)
+	v.Quorum, _ = strconv.Atoi(m["quorum"])
+	if rs, err := c.Replicas(ctx, name).Result(); err == nil {
+		v.Replicas = peers(rs)
+	}
+	if ss, err := c.Sentinels(ctx, name).Result(); err == nil {
+		v.Sentinels = peers(ss)
+	}
+	v.Tilt, v.MyID = sentinelSelf(ctx, c)
+	reply, err := c.CkQuorum(ctx, name).Result()
+	if err != nil {
+		v.QuorumReply = err.Error()
+	} else {
+		v.QuorumReply, v.QuorumOK = reply, strings.HasPrefix(reply, "OK")
+	}
+	return v
+}
+
+func peers(list []map[string]string) []PeerState {
+	out := make([]PeerState, 0, len(list))
+	for _, m := range list {
+		out = append(out, PeerState{Address: net.JoinHostPort(m["ip"], m["port"]), Flags: m["flags"], RunID: m["runid"]})
+	}
+	return out
+}
+
+// sentinelSelf reads whether a sentinel is in TILT mode (INFO sentinel) and
+// its id (SENTINEL MYID, which other sentinels know it by).
+func sentinelSelf(ctx context.Context, c *redis.SentinelClient) (tilt bool, myid string) {
+	info := redis.NewStringCmd(ctx, "info", "sentinel")
+	if c.Process(ctx, info) == nil {
+		tilt = ParseInfo(info.Val())["sentinel_tilt"] == "1"
+	}
+	id := redis.NewStringCmd(ctx, "sentinel", "myid")
+	if c.Process(ctx, id) == nil {
+		myid = id.Val()
+	}
+	return tilt, myid
+}
