@@ -3,8 +3,8 @@ package engine
 import (
 	"archive/tar"
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"

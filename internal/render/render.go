@@ -104,7 +104,11 @@ func Render(dir labdir.Dir, in Input) (*Result, error) {
 		if _, err := os.Stat(d); err == nil {
 			continue
 		}
-		if err := os.MkdirAll(d, dirMode(d)); err != nil {
+		err := os.MkdirAll(filepath.Dir(d), 0o755)
+		if err == nil {
+			err = os.Mkdir(d, dirMode(d))
+		}
+		if err != nil {
 			return res, fmt.Errorf("creating %s: %w", dir.Rel(d), err)
 		}
 		res.Dirs = append(res.Dirs, d)
