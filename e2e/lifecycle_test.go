@@ -48,7 +48,7 @@ func TestUpStatusIdempotentUpDown(t *testing.T) {
 	l.must("down")
 	l.assertNothingLeft()
 	for _, node := range []string{"master", "node-1", "node-2", "sentinel-1", "sentinel-2", "sentinel-3"} {
-		if _, err := os.Stat(l.path("data", node, "data", "appendonlydir")); node[:3] != "sen" && err != nil {
+		if _, err := os.Stat(l.path("data", node, "data", "dump.rdb")); node[:3] != "sen" && err != nil {
 			t.Errorf("down deleted %s's data: %v", node, err)
 		}
 		if _, err := os.Stat(l.path("data", node, "logs")); err != nil {

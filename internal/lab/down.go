@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 )
@@ -33,37 +34,42 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 	if _, err := e.Engine.Ping(ctx); err != nil {
 		return nil, err
 	}
-	containers, err := e.containers(ctx, l)
+	containers, err := e.Containers(ctx, l)
 	if err != nil {
 		return nil, err
 	}
 	res := &DownResult{}
-	var (
-		mu       sync.Mutex
-		wg       sync.WaitGroup
-		firstErr error
-	)
+	// Stop before removing, so every node saves its data on shutdown; the
+	// sentinels first, so they do not start a failover while the data
+	// nodes go down.
+	var sentinels, others []engine.Container
 	for service, c := range containers {
-		wg.Go(func() {
-			err := e.Engine.Remove(ctx, c.ID)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				return
-			}
-			res.Containers = append(res.Containers, service)
-		})
+		if n, ok := l.Topology.Node(service); ok && n.IsSentinel() {
+			sentinels = append(sentinels, c)
+		} else {
+			others = append(others, c)
+		}
 	}
-	wg.Wait()
+	for _, group := range [][]engine.Container{sentinels, others} {
+		if err := e.each(group, func(c engine.Container) error {
+			if c.State != engine.StateRunning {
+				return nil // paused or stopped: nothing to save cleanly
+			}
+			return e.Engine.Stop(ctx, c.ID, 10*time.Second)
+		}); err != nil {
+			return res, err
+		}
+	}
+	all := append(sentinels, others...)
+	if err := e.each(all, func(c engine.Container) error { return e.Engine.Remove(ctx, c.ID) }); err != nil {
+		return res, err
+	}
+	for _, c := range all {
+		res.Containers = append(res.Containers, c.Service)
+	}
 	sort.Strings(res.Containers)
 	for _, s := range res.Containers {
-		e.Progress.Printf("%s: removed", s)
-	}
-	if firstErr != nil {
-		return res, firstErr
+		e.Progress.Printf("%s: stopped and removed", s)
 	}
 
 	nets, err := e.Engine.Networks(ctx)
@@ -89,6 +95,28 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 		}
 	}
 	return res, nil
+}
+
+// each runs fn on every container concurrently and returns the first error.
+func (e *Env) each(list []engine.Container, fn func(engine.Container) error) error {
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		firstErr error
+	)
+	for _, c := range list {
+		wg.Go(func() {
+			if err := fn(c); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w", c.Service, err)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return firstErr
 }
 
 // deleteData removes data/<node> of every node of the lab, and nothing

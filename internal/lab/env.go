@@ -73,9 +73,9 @@ func (l *Lab) renderInput() render.Input {
 	return render.Input{Config: l.Config, Lab: l.Topology, Image: l.Image, Password: l.Password}
 }
 
-// containers lists the lab's containers by label, refusing containers of
+// Containers lists the lab's containers by label, by service, refusing containers of
 // the same project name that belong to a lab in another directory.
-func (e *Env) containers(ctx context.Context, l *Lab) (map[string]engine.Container, error) {
+func (e *Env) Containers(ctx context.Context, l *Lab) (map[string]engine.Container, error) {
 	list, err := e.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
 	if err != nil {
 		return nil, err

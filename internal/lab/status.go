@@ -69,7 +69,7 @@ func (e *Env) Status(ctx context.Context, l *Lab) (*Report, error) {
 	if _, err := e.Engine.Ping(ctx); err != nil {
 		return nil, err
 	}
-	containers, err := e.containers(ctx, l)
+	containers, err := e.Containers(ctx, l)
 	if err != nil {
 		return nil, err
 	}

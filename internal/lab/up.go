@@ -70,7 +70,7 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 		return nil, fmt.Errorf("the lab's subnet %s overlaps network %s; choose a free one with --subnet (and run `sentinel-lab down --volumes` first if the lab already has data)",
 			l.Topology.Subnet, other)
 	}
-	existing, err := e.containers(ctx, l)
+	existing, err := e.Containers(ctx, l)
 	if err != nil {
 		return nil, err
 	}

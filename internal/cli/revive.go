@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+)
+
+type reviveOptions struct {
+	timeout time.Duration
+	output  string
+}
+
+func newReviveCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
+	o := &reviveOptions{}
+	cmd := &cobra.Command{
+		Use:   "revive [service...]",
+		Short: "Bring faulted nodes back; the old master rejoins as a replica",
+		Long: `revive undoes what kill-master (or docker kill/stop/pause) did to the lab's
+nodes: starts stopped containers, unpauses paused ones and moves cut-off ones
+back onto the lab network at their own address. It then waits until each
+revived data node replicates the current master with its link up (the old
+master is turned into a replica by the sentinels, after a few hello periods)
+and reports whether it caught up with a partial or a full resync.
+
+Without arguments it revives every faulted node.`,
+		Example: `  sentinel-lab revive
+  sentinel-lab revive master
+  sentinel-lab revive -o json`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(o.output); err != nil {
+				return err
+			}
+			l, err := openLab(g)
+			if err != nil {
+				return err
+			}
+			env, err := f.Env(progressWriter(o.output, streams))
+			if err != nil {
+				return err
+			}
+			pr := l.Prober(f.Reach)
+			defer pr.Close()
+			r, err := failover.Revive(cmd.Context(), env, l, pr, failover.ReviveOptions{Services: args, Timeout: o.timeout})
+			if err != nil {
+				return err
+			}
+			if o.output == "json" {
+				return writeJSON(streams.Out, r)
+			}
+			if len(r.Revived) == 0 {
+				fmt.Fprintf(streams.Out, "Nothing to revive: every node of lab %q is running and connected.\n", l.Config.Name)
+				return nil
+			}
+			for _, n := range r.Revived {
+				after := (time.Duration(n.RejoinedMS) * time.Millisecond).Round(10 * time.Millisecond)
+				if n.Role == "sentinel" {
+					fmt.Fprintf(streams.Out, "%s (%s) is back and agrees the master is %s, after %s.\n", n.Service, n.Fault, r.Master.Service, after)
+					continue
+				}
+				fmt.Fprintf(streams.Out, "%s (%s) is back as a replica of %s, link up after %s; resync: %s.\n", n.Service, n.Fault, n.Master, after, n.Resync)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for the revived nodes to rejoin")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	return cmd
+}

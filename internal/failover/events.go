@@ -1,0 +1,133 @@
+// Package failover faults a lab's master and records what follows: every
+// sentinel event with its time, the moments the sentinels and nodes reach
+// the new state, and the resync when a faulted node comes back.
+package failover
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
+)
+
+// Event is one sentinel event, as published on the sentinel's own pub/sub
+// channels (the lines the seed document annotates).
+type Event struct {
+	// Sentinel is the service that published it.
+	Sentinel string `json:"sentinel"`
+	// AtMS is the time it arrived, in ms since the fault took effect
+	// (negative before).
+	AtMS int64 `json:"at_ms"`
+	// Type is the channel: +sdown, +odown, +switch-master, ...
+	Type string `json:"type"`
+	// Detail is the message as published.
+	Detail string `json:"detail"`
+	// Explanation says what it means, in a few words.
+	Explanation string `json:"explanation,omitempty"`
+
+	at time.Time
+}
+
+// Recorder collects events from every sentinel, in arrival order.
+type Recorder struct {
+	mu     sync.Mutex
+	events []Event
+	subs   []*redis.PubSub
+	wg     sync.WaitGroup
+	// notify receives a value (without blocking) on every event.
+	notify chan struct{}
+}
+
+// NewRecorder returns an empty recorder.
+func NewRecorder() *Recorder { return &Recorder{notify: make(chan struct{}, 1)} }
+
+// Subscribe starts recording the events of one sentinel. It returns once
+// the subscription is confirmed, so nothing published afterwards is missed.
+func (r *Recorder) Subscribe(ctx context.Context, c *redis.SentinelClient, sentinel topology.Node) error {
+	ps := c.PSubscribe(ctx, "*")
+	confirmCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := ps.Receive(confirmCtx); err != nil {
+		ps.Close()
+		return fmt.Errorf("subscribing to %s's events: %w", sentinel.Service, err)
+	}
+	r.mu.Lock()
+	r.subs = append(r.subs, ps)
+	r.mu.Unlock()
+	r.wg.Go(func() {
+		for {
+			msg, err := ps.ReceiveMessage(context.Background())
+			if err != nil {
+				return // closed, or the sentinel went away
+			}
+			r.add(Event{Sentinel: sentinel.Service, Type: msg.Channel, Detail: msg.Payload, at: time.Now()})
+		}
+	})
+	return nil
+}
+
+func (r *Recorder) add(e Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops every subscription.
+func (r *Recorder) Close() {
+	r.mu.Lock()
+	subs := r.subs
+	r.subs = nil
+	r.mu.Unlock()
+	for _, ps := range subs {
+		ps.Close()
+	}
+	r.wg.Wait()
+}
+
+// Events returns the events so far with times relative to t0, in time order.
+func (r *Recorder) Events(t0 time.Time) []Event {
+	r.mu.Lock()
+	out := append([]Event(nil), r.events...)
+	r.mu.Unlock()
+	for i := range out {
+		out[i].AtMS = out[i].at.Sub(t0).Milliseconds()
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
+	return out
+}
+
+// Seen tells whether sentinel published an event of type typ.
+func (r *Recorder) Seen(sentinel, typ string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.events {
+		if e.Sentinel == sentinel && e.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// instance is the subject of an event: "<type> <name> <ip> <port>", and for
+// replicas and sentinels "@ <master-name> <master-ip> <master-port>" after.
+type instance struct {
+	kind, name, addr string
+}
+
+func parseInstance(detail string) (instance, bool) {
+	f := strings.Fields(detail)
+	if len(f) < 4 {
+		return instance{}, false
+	}
+	return instance{kind: f[0], name: f[1], addr: f[2] + ":" + f[3]}, true
+}
