@@ -199,6 +199,22 @@ func rejoined(ctx context.Context, pr *probe.Prober, n topology.Node, masterAddr
 	case ni.MasterLinkStatus != "up":
 		return false, n.Service + " is syncing with the master"
 	}
+	// Back means back for the sentinels too: each answering one lists it
+	// as a replica it is connected to, so it can be promoted again.
+	for _, v := range views {
+		if !v.Reachable {
+			continue
+		}
+		seen := false
+		for _, r := range v.Replicas {
+			if r.Address == n.Addr.String() && !strings.Contains(r.Flags, "s_down") && !strings.Contains(r.Flags, "disconnected") {
+				seen = true
+			}
+		}
+		if !seen {
+			return false, fmt.Sprintf("%s does not see %s as a healthy replica yet", v.Service, n.Service)
+		}
+	}
 	return true, ""
 }
 

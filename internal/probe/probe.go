@@ -16,6 +16,16 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
+func init() {
+	// go-redis logs failed dials to stderr; a lab whose nodes are faulted on
+	// purpose would print them mid-report. Errors reach callers anyway.
+	redis.SetLogger(quietLogger{})
+}
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
+
 // Timeouts keep one dead node from slowing a whole probe.
 const (
 	dialTimeout = 500 * time.Millisecond
