@@ -7,10 +7,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/load"
 )
 
 type killMasterOptions struct {
-	mode    string
+	load         bool
+	rate         int
+	waitReplicas int
+	mode         string
 	timeout time.Duration
 	force   bool
 	output  string
@@ -42,6 +46,12 @@ undoes any of them.`,
 			if err := checkOutput(o.output); err != nil {
 				return err
 			}
+			if o.rate < 1 || o.rate > 10000 {
+				return usageErrorf("--rate %d is out of range; use 1 to 10000 writes per second", o.rate)
+			}
+			if o.waitReplicas < 0 {
+				return usageErrorf("--wait-replicas %d is negative; use 0 (do not wait) or more", o.waitReplicas)
+			}
 			mode, err := failover.ParseMode(o.mode)
 			if err != nil {
 				return &UsageError{Err: err}
@@ -60,9 +70,11 @@ undoes any of them.`,
 			}
 			pr := l.Prober(f.Reach)
 			defer pr.Close()
-			r, err := failover.KillMaster(cmd.Context(), env, l, pr, failover.Options{
-				Mode: mode, Timeout: o.timeout, Force: o.force, Lang: lang, Progress: env.Progress,
-			})
+			opts := failover.Options{Mode: mode, Timeout: o.timeout, Force: o.force, Lang: lang, Progress: env.Progress}
+			if o.load {
+				opts.Workload = load.NewWriter(l, pr, load.Options{Rate: o.rate, WaitReplicas: o.waitReplicas})
+			}
+			r, err := failover.KillMaster(cmd.Context(), env, l, pr, opts)
 			if err != nil {
 				return err
 			}
@@ -73,6 +85,9 @@ undoes any of them.`,
 				return writeJSON(streams.Out, r)
 			}
 			failover.WriteText(streams.Out, r, lang)
+			if res, ok := r.Load.(*load.Result); ok {
+				load.WriteText(streams.Out, res)
+			}
 			fmt.Fprintln(streams.Out, "\nNext: sentinel-lab status, then sentinel-lab revive to bring", r.OldMaster.Service, "back as a replica")
 			return nil
 		},
@@ -82,5 +97,8 @@ undoes any of them.`,
 	cmd.Flags().BoolVar(&o.force, "force", false, "fault the master even when too few sentinels answer to elect a leader")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&o.lang, "lang", "en", "language of the explanations: en or zh")
+	cmd.Flags().BoolVar(&o.load, "load", false, "write through a sentinel-aware client during the failover and report the outage and lost writes")
+	cmd.Flags().IntVar(&o.rate, "rate", 100, "writes per second with --load")
+	cmd.Flags().IntVar(&o.waitReplicas, "wait-replicas", 0, "with --load, each write waits (WAIT) for this many replicas before it counts as acknowledged")
 	return cmd
 }

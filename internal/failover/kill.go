@@ -40,9 +40,20 @@ type Options struct {
 type Workload interface {
 	// Start begins the traffic; it runs until Stop.
 	Start(ctx context.Context) error
+	// Faulted is called once the fault took effect.
+	Faulted(ctx context.Context, f FaultInfo) error
 	// Stop ends the traffic once the lab converged on newMaster, and
 	// returns what the client saw, measured from faultAt.
 	Stop(ctx context.Context, faultAt time.Time, r *Report) (any, error)
+}
+
+// FaultInfo describes a fault that took effect.
+type FaultInfo struct {
+	Mode      Mode
+	OldMaster topology.Node
+	// IsolatedAddr is where the host still reaches a disconnected old
+	// master ("ip:port" on its network of its own), "" for other modes.
+	IsolatedAddr string
 }
 
 // RefusedError is a kill-master that would not lead to a failover.
@@ -140,6 +151,15 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 		return nil, err
 	}
 	t0 := time.Now()
+	if o.Workload != nil {
+		info := FaultInfo{Mode: o.Mode, OldMaster: old}
+		if o.Mode == Disconnect {
+			info.IsolatedAddr = isolatedAddr(ctx, env, l, old)
+		}
+		if err := o.Workload.Faulted(ctx, info); err != nil {
+			return nil, err
+		}
+	}
 
 	r := &Report{
 		Lab: l.Config.Name, MasterName: l.Config.MasterName, Mode: o.Mode,
@@ -191,6 +211,20 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 		}
 	}
 	return r, nil
+}
+
+// isolatedAddr is the disconnected node's address on its network of its
+// own, where a client on its side of the partition reaches it.
+func isolatedAddr(ctx context.Context, env *lab.Env, l *lab.Lab, n topology.Node) string {
+	containers, err := env.Containers(ctx, l)
+	if err != nil {
+		return ""
+	}
+	ip, ok := containers[n.Service].Addresses[isolatedNetwork(l, n.Service)]
+	if !ok || !ip.IsValid() {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", ip, n.Addr.Port())
 }
 
 // sentinelViews asks every sentinel what it thinks, at once.
