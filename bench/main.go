@@ -40,7 +40,9 @@ type section struct {
 }
 
 // sections run in this order. Later issues add failover timing and soak.
-var sections = []section{}
+var sections = []section{
+	{name: "startup", run: runStartup},
+}
 
 // Bench is what sections share: the engine, the binary under test, the
 // image, and the labs made so far, which are all removed at the end.
