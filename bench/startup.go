@@ -43,7 +43,7 @@ type startTiming struct {
 var (
 	composeSeeded = startVariant{key: "c", name: "compose", start: startCompose}
 	sentinelLabUp = startVariant{key: "s", name: "sentinel-lab", start: startSentinelLab}
-	composeBare   = startVariant{key: "u", name: "compose, un-seeded confs", prepare: unseed, start: startCompose}
+	composeBare   = startVariant{key: "u", name: "compose (un-seeded confs)", prepare: unseed, start: startCompose}
 )
 
 // startCompose times `<compose> -p <lab> -f <dir>/compose/docker-compose.yml
@@ -272,12 +272,12 @@ func startupSection(b *Bench, variants []*startVariant, runs []startRun, downErr
 	s.Text = []string{
 		fmt.Sprintf("Issue 3. Target: `sentinel-lab up` takes at most %.0f%% of the time plain `%s up -d` plus the same health wait takes, on the same rendered files.", startupTarget*100, compose),
 		fmt.Sprintf("Each run renders a fresh lab directory with `sentinel-lab render` (product defaults: 1 master, 2 replicas, 3 sentinels; plus a lab name unique to the run, free host ports, a free subnet and the image `%s`, resolved once before any timed run). Both variants then start those files unchanged (`up` is checked not to alter the compose file or .env); only the name, ports, subnet, password and sentinel ids differ from run to run. After each run the lab is removed with `sentinel-lab down --volumes` and checked gone by its compose project label.", b.Image),
-		fmt.Sprintf("**compose** (the baseline): the clock starts before `%s -p <lab> -f <dir>/compose/docker-compose.yml up -d` is executed, and stops at the first healthy poll after it returns. The health wait is sentinel-lab's own, run from the benchmark: `lab.Open` on the rendered directory, its `probe.Prober`, and `probe.Evaluate` polled every %s with `internal/wait` (every sentinel agrees on the master, sees both replicas and both other sentinels, CKQUORUM OK; the master reports both replicas online).", compose, pollInterval),
+		fmt.Sprintf("**compose** (the baseline): the clock starts before `%s -p <lab> -f <dir>/compose/docker-compose.yml up -d` is executed, and stops at the first healthy poll after it returns. The health wait is sentinel-lab's own, run from the benchmark: `lab.Open` on the rendered directory, its `probe.Prober`, and `probe.Evaluate` polled every %d ms with `internal/wait` (every sentinel agrees on the master, sees both replicas and both other sentinels, CKQUORUM OK; the master reports both replicas online).", compose, pollInterval.Milliseconds()),
 		"**sentinel-lab**: the clock starts before `bin/sentinel-lab up --dir <dir> -o json` is executed and stops when the process exits; `up` exits once the same health evaluation holds (it polls every 100 ms too, and also lists the lab's containers each poll to catch one that exited). Its `healthy_after_ms` (containers started to healthy) splits the total into start command and health wait.",
 		fmt.Sprintf("Variants alternate within each round (%s), %d warm-up round(s) first (shown, not counted), then %d counted rounds. The ratio of a round is sentinel-lab's total over the compose total of the same round; the result is the median of those ratios. Every run is checked healthy afterwards by a fresh probe, untimed.", variantOrder(variants), b.Warmup, b.Runs),
 	}
 	if *startupUnseeded {
-		s.Text = append(s.Text, "**compose, un-seeded confs** (for information, no target): the same rendered lab, but before the clock starts the `sentinel myid`, `sentinel known-replica` and `sentinel known-sentinel` lines are removed from every sentinel.conf and `repl-diskless-sync-delay 0` from every redis.conf (so Redis's default of 5 s applies): what a hand-written compose lab has. Started and waited for like the baseline.")
+		s.Text = append(s.Text, "**compose (un-seeded confs)** (for information, no target): the same rendered lab, but before the clock starts the `sentinel myid`, `sentinel known-replica` and `sentinel known-sentinel` lines are removed from every sentinel.conf and `repl-diskless-sync-delay 0` from every redis.conf (so Redis's default of 5 s applies): what a hand-written compose lab has. Started and waited for like the baseline.")
 	}
 
 	composeTotals := totals(runs, &composeSeeded, b.Runs)
