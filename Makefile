@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/sentinel-lab
 PKGS    := ./...
 
-.PHONY: build demo test lint clean
+.PHONY: build demo test lint bench clean
 
 ## build: the sentinel-lab binary, in bin/
 build:
@@ -23,6 +23,14 @@ test: lint
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+
+## bench: time the speed goals against baselines run in the same invocation
+## and write BENCHMARKS.md (needs Docker, and docker compose or docker-compose
+## for the baselines). BENCHFLAGS passes flags, e.g.
+## make bench BENCHFLAGS="-runs 2 -out /tmp/b.md"
+bench: build
+	$(GO) build -o bin/sentinel-lab-bench ./bench
+	bin/sentinel-lab-bench -bin $(BIN) -out BENCHMARKS.md $(BENCHFLAGS)
 
 clean:
 	rm -rf bin smoke-out
