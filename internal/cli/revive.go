@@ -2,12 +2,26 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/load"
 )
+
+func printDropped(streams Streams, d *load.Dropped) {
+	if d == nil {
+		return
+	}
+	fmt.Fprintf(streams.Out, "Split brain: while cut off, %s acknowledged %d writes; %d of them are gone now that it rejoined as a replica",
+		d.OldMaster, d.Acked, d.Lost)
+	if d.Lost > 0 {
+		fmt.Fprintf(streams.Out, " (sequence %s)", strings.Join(d.LostRanges, ", "))
+	}
+	fmt.Fprintln(streams.Out, ". min-replicas-to-write bounds this loss.")
+}
 
 type reviveOptions struct {
 	timeout time.Duration
@@ -45,13 +59,31 @@ Without arguments it revives every faulted node.`,
 			}
 			pr := l.Prober(f.Reach)
 			defer pr.Close()
+			iso, isoMaster, err := load.PendingSplitBrain(l.Dir)
+			if err != nil {
+				return err
+			}
 			r, err := failover.Revive(cmd.Context(), env, l, pr, failover.ReviveOptions{Services: args, Timeout: o.timeout})
 			if err != nil {
 				return err
 			}
-			if o.output == "json" {
-				return writeJSON(streams.Out, r)
+			// A partitioned old master that rejoined drops what it
+			// acknowledged while cut off: count it on the current master.
+			var dropped *load.Dropped
+			for _, n := range r.Revived {
+				if iso != nil && n.Service == isoMaster && n.Fault == "cut off" {
+					if dropped, err = load.CountDropped(cmd.Context(), pr.DataClient(r.Master.Address), isoMaster, iso); err != nil {
+						return err
+					}
+				}
 			}
+			if o.output == "json" {
+				return writeJSON(streams.Out, struct {
+					*failover.ReviveReport
+					SplitBrain *load.Dropped `json:"split_brain,omitempty"`
+				}{r, dropped})
+			}
+			defer printDropped(streams, dropped)
 			if len(r.Revived) == 0 {
 				fmt.Fprintf(streams.Out, "Nothing to revive: every node of lab %q is running and connected.\n", l.Config.Name)
 				return nil

@@ -43,6 +43,17 @@ func isolatedNetwork(l *lab.Lab, service string) string {
 	return fmt.Sprintf("%s_cut-%s", l.Config.Name, service)
 }
 
+// prepare does what a fault needs beforehand, so the fault itself is one
+// quick engine call: a disconnect needs the network it moves the node to.
+func prepare(ctx context.Context, eng engine.Engine, l *lab.Lab, n topology.Node, m Mode) error {
+	if m != Disconnect {
+		return nil
+	}
+	return eng.CreateNetwork(ctx, engine.NetworkSpec{Name: isolatedNetwork(l, n.Service), Labels: map[string]string{
+		engine.LabelProject: l.Config.Name, LabelIsolated: n.Service,
+	}})
+}
+
 // inject applies the fault to node n's container c.
 func inject(ctx context.Context, eng engine.Engine, l *lab.Lab, n topology.Node, c engine.Container, m Mode) error {
 	switch m {
@@ -53,16 +64,10 @@ func inject(ctx context.Context, eng engine.Engine, l *lab.Lab, n topology.Node,
 	case Pause:
 		return eng.Pause(ctx, c.ID)
 	case Disconnect:
-		name := isolatedNetwork(l, n.Service)
-		if err := eng.CreateNetwork(ctx, engine.NetworkSpec{Name: name, Labels: map[string]string{
-			engine.LabelProject: l.Config.Name, LabelIsolated: n.Service,
-		}}); err != nil {
-			return err
-		}
 		if err := eng.Disconnect(ctx, c.ID, l.NetworkName()); err != nil {
 			return err
 		}
-		return eng.Connect(ctx, c.ID, engine.Endpoint{Network: name})
+		return eng.Connect(ctx, c.ID, engine.Endpoint{Network: isolatedNetwork(l, n.Service)})
 	}
 	return fmt.Errorf("unknown mode %q", m)
 }

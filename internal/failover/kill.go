@@ -146,11 +146,17 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 			return nil, err
 		}
 	}
+	if err := prepare(ctx, env.Engine, l, old, o.Mode); err != nil {
+		return nil, err
+	}
 	o.Progress.Printf("faulting the master %s (%s) with %s; sentinels watched: %d", old.Service, old.Addr, o.Mode, len(watched))
+	// Times count from the fault request: a SIGKILL lands at once, while
+	// the engine call returns only after the daemon has cleaned up.
+	t0 := time.Now()
 	if err := inject(ctx, env.Engine, l, old, c, o.Mode); err != nil {
 		return nil, err
 	}
-	t0 := time.Now()
+	faultCall := time.Since(t0)
 	if o.Workload != nil {
 		info := FaultInfo{Mode: o.Mode, OldMaster: old}
 		if o.Mode == Disconnect {
@@ -164,7 +170,7 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 	r := &Report{
 		Lab: l.Config.Name, MasterName: l.Config.MasterName, Mode: o.Mode,
 		OldMaster:   NodeRef{old.Service, old.Addr.String()},
-		DownAfterMS: l.Config.DownAfterMS(), FaultAt: t0,
+		DownAfterMS: l.Config.DownAfterMS(), FaultAt: t0, FaultCallMS: faultCall.Milliseconds(),
 	}
 	w := &watcher{l: l, pr: pr, rec: rec, old: old, sentinels: watched, t0: t0, poll: o.Poll, progress: o.Progress}
 	if err := w.run(ctx, o.Timeout); err != nil {

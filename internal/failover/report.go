@@ -17,13 +17,16 @@ type NodeRef struct {
 
 // Report is one failover, measured from the moment the fault took effect.
 type Report struct {
-	Lab         string    `json:"lab"`
-	MasterName  string    `json:"master_name"`
-	Mode        Mode      `json:"mode"`
-	OldMaster   NodeRef   `json:"old_master"`
-	NewMaster   NodeRef   `json:"new_master"`
-	DownAfterMS int64     `json:"down_after_ms"`
-	FaultAt     time.Time `json:"fault_at"`
+	Lab         string  `json:"lab"`
+	MasterName  string  `json:"master_name"`
+	Mode        Mode    `json:"mode"`
+	OldMaster   NodeRef `json:"old_master"`
+	NewMaster   NodeRef `json:"new_master"`
+	DownAfterMS int64   `json:"down_after_ms"`
+	// FaultAt is when the fault was requested; every time counts from it.
+	FaultAt time.Time `json:"fault_at"`
+	// FaultCallMS is how long the engine took to carry the fault out.
+	FaultCallMS int64 `json:"fault_call_ms"`
 	// FailoverMS: fault to the first sentinel answering
 	// get-master-addr-by-name with the new master.
 	FailoverMS int64 `json:"failover_ms"`
@@ -82,7 +85,8 @@ func WriteText(w io.Writer, r *Report, lang Lang) {
 	d := r.DownAfterMS
 	fmt.Fprintf(w, "Failover of %q: %s (%s) -> %s (%s)\n", r.MasterName, r.OldMaster.Service, r.OldMaster.Address,
 		r.NewMaster.Service, r.NewMaster.Address)
-	fmt.Fprintf(w, "Fault: %s at %s; down-after-milliseconds %d\n\n", r.Mode, r.FaultAt.Format("15:04:05.000"), d)
+	fmt.Fprintf(w, "Fault: %s requested at %s (the engine took %d ms); down-after-milliseconds %d\n\n",
+		r.Mode, r.FaultAt.Format("15:04:05.000"), r.FaultCallMS, d)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	phase := func(label string, ms int64) {
 		fmt.Fprintf(tw, "  %s\t+%s\t(down-after %+.2fs)\n", label, seconds(ms), float64(ms-d)/1000)

@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,8 +131,10 @@ func classify(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return "timeout"
+	case errors.Is(err, io.EOF), strings.Contains(err.Error(), "connection reset"), strings.Contains(err.Error(), "broken pipe"):
+		return "connection lost"
 	case strings.HasPrefix(err.Error(), "NOREPLICAS"):
 		return "NOREPLICAS"
 	case strings.HasPrefix(err.Error(), "READONLY"):
@@ -139,6 +143,11 @@ func classify(err error) string {
 		return "refused"
 	}
 	return "error"
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func (s *stream) snapshot() []write {
