@@ -45,6 +45,14 @@ func (e *Env) interval() time.Duration {
 	return 100 * time.Millisecond
 }
 
+// clock is the Env's clock, the wall clock when none is set.
+func (e *Env) clock() wait.Clock {
+	if e.Clock != nil {
+		return e.Clock
+	}
+	return wait.RealClock{}
+}
+
 // RealProber connects to the lab's nodes through the dialer every CLI
 // connection uses.
 func RealProber(reach probe.Reach) func(l *Lab) Prober {

@@ -125,11 +125,11 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 	if err := e.apply(ctx, actions, res); err != nil {
 		return nil, err
 	}
-	started := time.Now()
+	started := e.clock().Now()
 	if res.Health, err = e.waitHealthy(ctx, l, opts.Timeout); err != nil {
 		return res, err
 	}
-	res.HealthyAfter = time.Since(started)
+	res.HealthyAfter = e.clock().Now().Sub(started)
 	return res, nil
 }
 
