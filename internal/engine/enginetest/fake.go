@@ -292,7 +292,8 @@ func (f *Fake) CreateNetwork(_ context.Context, spec engine.NetworkSpec) error {
 }
 
 // RemoveNetwork removes a network by name or id; a missing one is not an
-// error (as with Docker), one with containers attached is.
+// error (as with Docker), one with running or paused containers attached
+// is (stopped ones do not hold it, as with Docker).
 func (f *Fake) RemoveNetwork(_ context.Context, name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -304,7 +305,7 @@ func (f *Fake) RemoveNetwork(_ context.Context, name string) error {
 			continue
 		}
 		for _, c := range f.containers {
-			if _, on := c.Addresses[n.Name]; on {
+			if _, on := c.Addresses[n.Name]; on && (c.State == engine.StateRunning || c.State == engine.StatePaused) {
 				return fmt.Errorf("network %s has active endpoints (%s)", n.Name, c.Name)
 			}
 		}
