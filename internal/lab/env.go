@@ -93,6 +93,9 @@ func (e *Env) containers(ctx context.Context, l *Lab) (map[string]engine.Contain
 		if wd := c.Labels[engine.LabelWorkingDir]; wd != "" && wd != l.ComposeDir() {
 			return nil, &NameTakenError{Name: l.Config.Name, OtherDir: strings.TrimSuffix(wd, "/"+labdir.ComposeDir)}
 		}
+		if c.Labels[engine.LabelOneoff] == "True" {
+			continue // a `docker compose run` container is not its service's
+		}
 		out[c.Service] = c
 	}
 	return out, nil

@@ -496,3 +496,28 @@ func TestUpRefusesComposeFilesThatDropANode(t *testing.T) {
 		t.Errorf("got %v, want the dropped node named", err)
 	}
 }
+
+// A one-off container of a service (`docker compose run master redis-cli`)
+// is not the service's container: up leaves it alone.
+func TestUpIgnoresOneOffContainers(t *testing.T) {
+	env := newTestEnv(healthy)
+	dir := mkdir(t, newDir(t))
+	res := env.up(t, dir, nil)
+	oneoff, err := env.eng.CreateContainer(ctx, engine.ContainerSpec{Name: "alpha-master-run-5d2f", Image: testImage,
+		Labels: map[string]string{engine.LabelProject: "alpha", engine.LabelService: "master", engine.LabelOneoff: "True",
+			engine.LabelWorkingDir: res.Lab.ComposeDir()},
+		Endpoints: []engine.Endpoint{{Network: res.Lab.NetworkName()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.eng.Start(ctx, oneoff); err != nil {
+		t.Fatal(err)
+	}
+	env.eng.ResetCalls()
+
+	again := env.up(t, dir, nil)
+
+	if !again.AlreadyUp || len(env.eng.CallsTo("Remove")) > 0 {
+		t.Errorf("already up %v, removed %v; want the lab left as it is", again.AlreadyUp, env.eng.CallsTo("Remove"))
+	}
+}
