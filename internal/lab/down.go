@@ -33,7 +33,13 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 	if _, err := e.Engine.Ping(ctx); err != nil {
 		return nil, err
 	}
-	containers, err := e.containers(ctx, l)
+	// e.containers refuses a lab of another directory under this name; it
+	// keeps one container per service, so list them all for removal: a
+	// `docker compose run` container left behind is the lab's too.
+	if _, err := e.containers(ctx, l); err != nil {
+		return nil, err
+	}
+	containers, err := e.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +49,7 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 		wg       sync.WaitGroup
 		firstErr error
 	)
-	for service, c := range containers {
+	for _, c := range containers {
 		wg.Go(func() {
 			err := e.Engine.Remove(ctx, c.ID)
 			mu.Lock()
@@ -54,7 +60,11 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 				}
 				return
 			}
-			res.Containers = append(res.Containers, service)
+			name := c.Service
+			if name == "" {
+				name = c.Name
+			}
+			res.Containers = append(res.Containers, name)
 		})
 	}
 	wg.Wait()

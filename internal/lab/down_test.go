@@ -168,3 +168,29 @@ func TestDownStopsAtTheEngine(t *testing.T) {
 		t.Errorf("removed networks %v under containers still there", calls)
 	}
 }
+
+// Every container of the lab goes, also a second one of the same service,
+// such as one left by `docker compose run master ...`.
+func TestDownRemovesEveryContainerOfAService(t *testing.T) {
+	env := newTestEnv(healthy)
+	dir := mkdir(t, newDir(t))
+	res := env.up(t, dir, nil)
+	oneoff, err := env.eng.CreateContainer(ctx, engine.ContainerSpec{Name: "alpha-master-run-5d2f", Image: testImage,
+		Labels: map[string]string{engine.LabelProject: "alpha", engine.LabelService: "master", engine.LabelOneoff: "True",
+			engine.LabelWorkingDir: res.Lab.ComposeDir()},
+		Endpoints: []engine.Endpoint{{Network: res.Lab.NetworkName()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.eng.Start(ctx, oneoff); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := env.Down(ctx, res.Lab, DownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	if left, _ := env.eng.Containers(ctx, ProjectLabels("alpha")); len(left) > 0 {
+		t.Errorf("down left %d containers of the lab: %+v", len(left), left)
+	}
+}
