@@ -194,8 +194,14 @@ func planActions(services []ServicePlan, existing map[string]engine.Container) [
 func checkPortsFree(actions []action) error {
 	var problems []string
 	for _, a := range actions {
-		if a.kind == actUnpause {
+		switch {
+		case a.kind == actUnpause:
 			continue // a paused container still holds its ports
+		case a.kind == actRecreate && (a.existing.State == engine.StateRunning || a.existing.State == engine.StatePaused):
+			// The container being replaced holds its own ports until it
+			// is removed; a port taken by something else still fails the
+			// start, with the engine's error naming the service.
+			continue
 		}
 		for _, port := range a.plan.Spec.Ports {
 			host := port.HostIP
