@@ -145,3 +145,30 @@ func TestDownOfANeverRenderedLab(t *testing.T) {
 		t.Errorf("down wrote %d entries", len(list))
 	}
 }
+
+// Without its password file the lab cannot be probed, and the error says
+// to start afresh with down --volumes: that must work, since down only
+// talks to the engine.
+func TestDownWorksWithoutThePasswordFile(t *testing.T) {
+	dir := labDir(t)
+	if _, errOut, err := run(&cli.Factory{}, "render", "--dir", dir, "--name", "lost"); err != nil {
+		t.Fatalf("render: %v %s", err, errOut)
+	}
+	if err := os.Remove(filepath.Join(dir, ".sentinel-lab", "password")); err != nil {
+		t.Fatal(err)
+	}
+	asked := 0
+	f := fakeFactory(enginetest.New(), &asked)
+	if _, _, err := run(f, "status", "--dir", dir); err == nil || !strings.Contains(err.Error(), "down --volumes") {
+		t.Fatalf("status without the password file: %v, want the advice to run down --volumes", err)
+	}
+
+	out, _, err := run(f, "down", "--dir", dir, "--volumes")
+
+	if err != nil {
+		t.Fatalf("down --volumes without the password file: %v", err)
+	}
+	if !strings.Contains(out, "Deleted 6 data folders") {
+		t.Errorf("down --volumes printed %q", out)
+	}
+}
