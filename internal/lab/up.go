@@ -418,7 +418,7 @@ func (e *Env) checkNoneExited(ctx context.Context, l *Lab) error {
 		return err
 	}
 	for _, c := range list {
-		if _, isNode := l.Topology.Node(c.Service); !isNode {
+		if _, isNode := l.Topology.Node(c.Service); !isNode || c.Labels[engine.LabelOneoff] == "True" {
 			continue
 		}
 		if c.State == engine.StateExited || c.State == "dead" {

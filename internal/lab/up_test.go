@@ -521,3 +521,29 @@ func TestUpIgnoresOneOffContainers(t *testing.T) {
 		t.Errorf("already up %v, removed %v; want the lab left as it is", again.AlreadyUp, env.eng.CallsTo("Remove"))
 	}
 }
+
+// A one-off container that exited (`docker compose run master redis-cli
+// ping`, without --rm) is not a lab node stopping during up.
+func TestUpWaitIgnoresExitedOneOffContainers(t *testing.T) {
+	env := newTestEnv(healthy)
+	dir := mkdir(t, newDir(t))
+	res := env.up(t, dir, nil)
+	oneoff, err := env.eng.CreateContainer(ctx, engine.ContainerSpec{Name: "alpha-master-run-5d2f", Image: testImage,
+		Labels: map[string]string{engine.LabelProject: "alpha", engine.LabelService: "master", engine.LabelOneoff: "True",
+			engine.LabelWorkingDir: res.Lab.ComposeDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.eng.SetState(oneoff, engine.StateExited)
+	env.eng.SetLogs(oneoff, "PONG\n")
+	env.eng.SetState(env.find(t, "node-1").ID, engine.StateExited)
+
+	again, err := env.Up(ctx, dir, loadConfig(t, dir, nil), UpOptions{Timeout: time.Minute})
+
+	if err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if !slices.Equal(again.Started, []string{"node-1"}) {
+		t.Errorf("started %v, want node-1", again.Started)
+	}
+}
