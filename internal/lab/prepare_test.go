@@ -258,3 +258,40 @@ func TestConfiguredPassword(t *testing.T) {
 		}
 	})
 }
+
+// A setting rendered into confs that changes later is not applied to the
+// kept confs: render says so, naming the old and new value and the fix.
+func TestRenderNotesSettingsKeptConfsDoNotReflect(t *testing.T) {
+	dir := mkdir(t, newDir(t))
+	render := func(flags map[string]string) []string {
+		t.Helper()
+		l, err := Resolve(dir, loadConfig(t, dir, flags), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := l.Render(flags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Notes
+	}
+	if notes := render(nil); len(notes) > 0 {
+		t.Errorf("first render notes %q", notes)
+	}
+	if notes := render(nil); len(notes) > 0 {
+		t.Errorf("render with nothing changed notes %q", notes)
+	}
+	notes := render(map[string]string{"down-after": "1000", "image": "redis:7.4"})
+	if len(notes) != 1 || !strings.HasPrefix(notes[0], "down-after changed from 3s to 1s, but the existing confs under data/ keep 3s") ||
+		!strings.Contains(notes[0], "down --volumes") {
+		t.Errorf("notes %q, want one on down-after (the image is no conf setting)", notes)
+	}
+	// The flag is remembered: the next render without it keeps 1s.
+	st, _ := dir.ReadState()
+	if st.Flags["down-after"] != "1000" || st.Config["down-after"] != "1s" {
+		t.Errorf("state flags %v, config down-after %q; want the flag remembered", st.Flags, st.Config["down-after"])
+	}
+	if notes := render(nil); len(notes) > 0 {
+		t.Errorf("render after the change notes %q again", notes)
+	}
+}
