@@ -547,3 +547,45 @@ func TestUpWaitIgnoresExitedOneOffContainers(t *testing.T) {
 		t.Errorf("started %v, want node-1", again.Started)
 	}
 }
+
+// A service the user adds in the override file is started with the lab,
+// on an external network of theirs, which up requires and down leaves.
+func TestUpStartsTheOverridesServices(t *testing.T) {
+	env := newTestEnv(healthy)
+	env.eng.PullImage(ctx, "busybox", nil)
+	dir := mkdir(t, newDir(t))
+	if err := os.MkdirAll(dir.Path("compose"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	override := "services:\n  app:\n    image: busybox\n    networks: [lab, corp]\n" +
+		"networks:\n  corp:\n    external: true\n    name: corp-net\n"
+	if err := os.WriteFile(dir.OverrideFile(), []byte(override), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := env.Up(ctx, dir, loadConfig(t, dir, nil), UpOptions{Timeout: time.Minute})
+	if err == nil || !strings.Contains(err.Error(), "external network corp-net does not exist") {
+		t.Fatalf("got %v, want the missing external network named", err)
+	}
+	if calls := env.eng.CallsTo("CreateNetwork"); slices.Contains(calls, "corp-net") {
+		t.Errorf("up created the external network")
+	}
+
+	env.eng.AddNetwork(engine.Network{Name: "corp-net", Subnets: []netip.Prefix{mustPrefix("10.50.0.0/24")}})
+	res := env.up(t, dir, nil)
+	if !slices.Contains(res.Created, "app") {
+		t.Errorf("created %v, want app too", res.Created)
+	}
+	app := env.find(t, "app")
+	if _, on := app.Addresses["corp-net"]; !on || app.State != engine.StateRunning {
+		t.Errorf("app %+v, want it running on corp-net", app)
+	}
+
+	down, err := env.Down(ctx, res.Lab, DownOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(down.Containers, "app") || slices.Contains(down.Networks, "corp-net") {
+		t.Errorf("down removed %v and networks %v; want app removed and corp-net kept", down.Containers, down.Networks)
+	}
+}
