@@ -31,7 +31,7 @@ deletes them too.`,
 			if err != nil {
 				return err
 			}
-			l, err := lab.Open(dir)
+			l, err := lab.OpenWithoutPassword(dir)
 			if errors.Is(err, lab.ErrNoLab) {
 				// Nothing was rendered here; a lab started by plain compose
 				// from these files still goes by the configured name.

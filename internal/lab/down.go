@@ -34,7 +34,13 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 	if _, err := e.Engine.Ping(ctx); err != nil {
 		return nil, err
 	}
-	containers, err := e.Containers(ctx, l)
+	// e.Containers refuses a lab of another directory under this name; it
+	// keeps one container per service, so list them all for removal: a
+	// `docker compose run` container left behind is the lab's too.
+	if _, err := e.Containers(ctx, l); err != nil {
+		return nil, err
+	}
+	containers, err := e.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -43,8 +49,8 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 	// sentinels first, so they do not start a failover while the data
 	// nodes go down.
 	var sentinels, others []engine.Container
-	for service, c := range containers {
-		if n, ok := l.Topology.Node(service); ok && n.IsSentinel() {
+	for _, c := range containers {
+		if n, ok := l.Topology.Node(c.Service); ok && n.IsSentinel() {
 			sentinels = append(sentinels, c)
 		} else {
 			others = append(others, c)
@@ -65,7 +71,11 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 		return res, err
 	}
 	for _, c := range all {
-		res.Containers = append(res.Containers, c.Service)
+		name := c.Service
+		if name == "" {
+			name = c.Name
+		}
+		res.Containers = append(res.Containers, name)
 	}
 	sort.Strings(res.Containers)
 	for _, s := range res.Containers {

@@ -45,6 +45,14 @@ func (e *Env) interval() time.Duration {
 	return 100 * time.Millisecond
 }
 
+// clock is the Env's clock, the wall clock when none is set.
+func (e *Env) clock() wait.Clock {
+	if e.Clock != nil {
+		return e.Clock
+	}
+	return wait.RealClock{}
+}
+
 // RealProber connects to the lab's nodes through the dialer every CLI
 // connection uses.
 func RealProber(reach probe.Reach) func(l *Lab) Prober {
@@ -84,6 +92,9 @@ func (e *Env) Containers(ctx context.Context, l *Lab) (map[string]engine.Contain
 	for _, c := range list {
 		if wd := c.Labels[engine.LabelWorkingDir]; wd != "" && wd != l.ComposeDir() {
 			return nil, &NameTakenError{Name: l.Config.Name, OtherDir: strings.TrimSuffix(wd, "/"+labdir.ComposeDir)}
+		}
+		if c.Labels[engine.LabelOneoff] == "True" {
+			continue // a `docker compose run` container is not its service's
 		}
 		out[c.Service] = c
 	}

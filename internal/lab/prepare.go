@@ -83,9 +83,27 @@ func Resolve(dir labdir.Dir, cfg *config.Config, taken func(netip.Prefix) bool) 
 	return l, nil
 }
 
-// Open loads the lab a previous render left in dir, for the commands that
-// act on an existing lab (status, kill-master, down, ...).
+// Open loads the lab a previous render left in dir, with its password, for
+// the commands that talk to its nodes (status, kill-master, ...).
 func Open(dir labdir.Dir) (*Lab, error) {
+	l, err := OpenWithoutPassword(dir)
+	if err != nil || !l.Config.Auth {
+		return l, err
+	}
+	if l.Password, err = dir.ReadPassword(); err != nil {
+		return nil, err
+	}
+	if l.Password == "" {
+		return nil, fmt.Errorf("%s is missing, so the lab's nodes cannot be reached; restore it, or recreate the lab with `sentinel-lab down --volumes` and `sentinel-lab up`",
+			dir.Rel(dir.PasswordFile()))
+	}
+	return l, nil
+}
+
+// OpenWithoutPassword loads the lab a previous render left in dir without
+// reading its password, for down: it talks to the engine only, and must
+// work when the password file is lost.
+func OpenWithoutPassword(dir labdir.Dir) (*Lab, error) {
 	st, err := dir.ReadState()
 	if err != nil {
 		return nil, err
@@ -104,15 +122,6 @@ func Open(dir labdir.Dir) (*Lab, error) {
 	l := &Lab{Dir: dir, Config: cfg, Topology: topology.New(cfg, subnet), Image: st.Image, state: st}
 	if l.Image == "" {
 		l.Image = cfg.Image
-	}
-	if cfg.Auth {
-		if l.Password, err = dir.ReadPassword(); err != nil {
-			return nil, err
-		}
-		if l.Password == "" {
-			return nil, fmt.Errorf("%s is missing, so the lab's nodes cannot be reached; restore it, or recreate the lab with `sentinel-lab down --volumes` and `sentinel-lab up`",
-				dir.Rel(dir.PasswordFile()))
-		}
 	}
 	return l, nil
 }

@@ -125,11 +125,11 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 	if err := e.apply(ctx, actions, res); err != nil {
 		return nil, err
 	}
-	started := time.Now()
+	started := e.clock().Now()
 	if res.Health, err = e.waitHealthy(ctx, l, opts.Timeout); err != nil {
 		return res, err
 	}
-	res.HealthyAfter = time.Since(started)
+	res.HealthyAfter = e.clock().Now().Sub(started)
 	return res, nil
 }
 
@@ -194,8 +194,14 @@ func planActions(services []ServicePlan, existing map[string]engine.Container) [
 func checkPortsFree(actions []action) error {
 	var problems []string
 	for _, a := range actions {
-		if a.kind == actUnpause {
+		switch {
+		case a.kind == actUnpause:
 			continue // a paused container still holds its ports
+		case a.kind == actRecreate && (a.existing.State == engine.StateRunning || a.existing.State == engine.StatePaused):
+			// The container being replaced holds its own ports until it
+			// is removed; a port taken by something else still fails the
+			// start, with the engine's error naming the service.
+			continue
 		}
 		for _, port := range a.plan.Spec.Ports {
 			host := port.HostIP
@@ -412,7 +418,7 @@ func (e *Env) checkNoneExited(ctx context.Context, l *Lab) error {
 		return err
 	}
 	for _, c := range list {
-		if _, isNode := l.Topology.Node(c.Service); !isNode {
+		if _, isNode := l.Topology.Node(c.Service); !isNode || c.Labels[engine.LabelOneoff] == "True" {
 			continue
 		}
 		if c.State == engine.StateExited || c.State == "dead" {

@@ -105,7 +105,7 @@ func Evaluate(lab *topology.Lab, s Snapshot) Health {
 	}
 	for _, v := range s.Sentinels {
 		if v.Reachable {
-			checkSentinel(lab, v, masterAddr, problem)
+			checkSentinel(lab, v, problem)
 		}
 	}
 	h.Healthy = len(h.Problems) == 0
@@ -144,19 +144,16 @@ func checkMaster(lab *topology.Lab, s Snapshot, master topology.Node, problem fu
 	}
 }
 
-func checkSentinel(lab *topology.Lab, v SentinelView, masterAddr string, problem func(string, ...any)) {
+func checkSentinel(lab *topology.Lab, v SentinelView, problem func(string, ...any)) {
 	if strings.Contains(v.Flags, "s_down") || strings.Contains(v.Flags, "o_down") {
 		problem("%s flags the master %s", v.Service, v.Flags)
 	}
 	if v.Tilt {
 		problem("%s is in TILT mode (it paused acting after a clock jump or a freeze)", v.Service)
 	}
-	wantReplicas := 0
-	for _, n := range lab.DataNodes() {
-		if n.Addr.String() != masterAddr {
-			wantReplicas++
-		}
-	}
+	// One data node is the master, whoever it is: the others are the
+	// replicas to see, also while the sentinels do not agree on a master.
+	wantReplicas := len(lab.DataNodes()) - 1
 	if got := healthyPeers(v.Replicas); got < wantReplicas {
 		problem("%s sees %d of %d replicas", v.Service, got, wantReplicas)
 	}

@@ -1,0 +1,518 @@
+// Package enginetest holds an in-memory engine.Engine for unit tests of the
+// orchestration: containers with states, labels and addresses, networks
+// with subnets, images, failures on demand, and a record of every call.
+package enginetest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/engine"
+)
+
+// Fake is an in-memory engine. It is safe for concurrent use: `up` creates
+// and starts containers concurrently. The zero value is not usable; call New.
+type Fake struct {
+	mu         sync.Mutex
+	desc       string
+	images     map[string]bool
+	networks   map[string]*engine.Network // by name
+	containers map[string]*container      // by id
+	nextID     int
+	calls      []string
+	failures   map[string]error
+	startFail  map[string]error  // by service
+	exitOnRun  map[string]string // by service: logs of a container that exits once started
+}
+
+type container struct {
+	engine.Container
+	spec  engine.ContainerSpec
+	logs  string
+	files map[string][]byte
+}
+
+// New returns an empty engine holding the given images.
+func New(images ...string) *Fake {
+	f := &Fake{
+		desc:       "fake engine",
+		images:     map[string]bool{},
+		networks:   map[string]*engine.Network{},
+		containers: map[string]*container{},
+		failures:   map[string]error{},
+		startFail:  map[string]error{},
+		exitOnRun:  map[string]string{},
+	}
+	for _, ref := range images {
+		f.images[ref] = true
+	}
+	return f
+}
+
+// FailOn makes every call of method ("Ping", "CreateNetwork", ...) fail
+// with err; a nil err clears the failure.
+func (f *Fake) FailOn(method string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err == nil {
+		delete(f.failures, method)
+		return
+	}
+	f.failures[method] = err
+}
+
+// FailStart makes Start of the containers of service fail with err.
+func (f *Fake) FailStart(service string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.startFail[service] = err
+}
+
+// ExitOnStart makes the containers of service exit as soon as they start,
+// leaving logs as their output.
+func (f *Fake) ExitOnStart(service, logs string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.exitOnRun[service] = logs
+}
+
+// Calls returns every call made so far, as "Method arg": the argument is
+// the service of a container (its name when it has no service label), the
+// name of a network or the image reference.
+func (f *Fake) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+// CallsTo returns the arguments of the calls of one method, sorted.
+func (f *Fake) CallsTo(method string) []string {
+	var out []string
+	for _, c := range f.Calls() {
+		if m, arg, _ := strings.Cut(c, " "); m == method {
+			out = append(out, arg)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ResetCalls forgets the calls made so far.
+func (f *Fake) ResetCalls() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = nil
+}
+
+// Find returns the container of service in project.
+func (f *Fake) Find(project, service string) (engine.Container, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.containers {
+		if c.Labels[engine.LabelProject] == project && c.Service == service {
+			return c.copy(), true
+		}
+	}
+	return engine.Container{}, false
+}
+
+// SetState puts a container in state (running, paused, exited, ...).
+func (f *Fake) SetState(id, state string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mustGet(id).State = state
+}
+
+// SetLogs sets what Logs returns for a container.
+func (f *Fake) SetLogs(id, logs string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.mustGet(id).logs = logs
+}
+
+// SetFile puts a file in a container's filesystem, for ReadFile.
+func (f *Fake) SetFile(id, path string, content []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.mustGet(id)
+	if c.files == nil {
+		c.files = map[string][]byte{}
+	}
+	c.files[path] = content
+}
+
+// HasImage tells whether ref is present.
+func (f *Fake) HasImage(ref string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.images[ref]
+}
+
+func (f *Fake) mustGet(id string) *container {
+	c, ok := f.containers[id]
+	if !ok {
+		panic("enginetest: no container " + id)
+	}
+	return c
+}
+
+// begin records a call and returns the failure configured for its method.
+// The caller holds f.mu.
+func (f *Fake) begin(method, arg string) error {
+	f.calls = append(f.calls, strings.TrimSpace(method+" "+arg))
+	return f.failures[method]
+}
+
+// lookup finds a container by id and records the call under its service.
+func (f *Fake) lookup(method, id string) (*container, error) {
+	c, ok := f.containers[id]
+	arg := id
+	if ok {
+		arg = c.label()
+	}
+	if err := f.begin(method, arg); err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("no such container: %s", id)
+	}
+	return c, nil
+}
+
+func (c *container) label() string {
+	if c.Service != "" {
+		return c.Service
+	}
+	return c.Name
+}
+
+func (c *container) copy() engine.Container {
+	out := c.Container
+	out.Labels = maps.Clone(c.Labels)
+	out.Addresses = maps.Clone(c.Addresses)
+	return out
+}
+
+// Ping answers unless it was told to fail.
+func (f *Fake) Ping(context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin("Ping", ""); err != nil {
+		return "", err
+	}
+	return f.desc, nil
+}
+
+// ImageExists tells whether ref was given to New, pulled or built.
+func (f *Fake) ImageExists(_ context.Context, ref string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin("ImageExists", ref); err != nil {
+		return false, err
+	}
+	return f.images[ref], nil
+}
+
+// PullImage makes ref present.
+func (f *Fake) PullImage(_ context.Context, ref string, _ io.Writer) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin("PullImage", ref); err != nil {
+		return err
+	}
+	f.images[ref] = true
+	return nil
+}
+
+// BuildImage reads the build context and makes tag present.
+func (f *Fake) BuildImage(_ context.Context, tag string, buildContext io.Reader, _ io.Writer) error {
+	if _, err := io.Copy(io.Discard, buildContext); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin("BuildImage", tag); err != nil {
+		return err
+	}
+	f.images[tag] = true
+	return nil
+}
+
+// Networks lists the networks, sorted by name.
+func (f *Fake) Networks(context.Context) ([]engine.Network, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin("Networks", ""); err != nil {
+		return nil, err
+	}
+	var out []engine.Network
+	for _, name := range slices.Sorted(maps.Keys(f.networks)) {
+		n := *f.networks[name]
+		n.Labels = maps.Clone(n.Labels)
+		n.Subnets = slices.Clone(n.Subnets)
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// AddNetwork adds a network that is not the lab's, such as another
+// project's or the default bridge.
+func (f *Fake) AddNetwork(n engine.Network) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n.ID == "" {
+		n.ID = "net-" + n.Name
+	}
+	f.networks[n.Name] = &n
+}
+
+// CreateNetwork creates a network; like Docker, it refuses a name in use.
+func (f *Fake) CreateNetwork(_ context.Context, spec engine.NetworkSpec) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin("CreateNetwork", spec.Name); err != nil {
+		return err
+	}
+	if _, ok := f.networks[spec.Name]; ok {
+		return fmt.Errorf("network with name %s already exists", spec.Name)
+	}
+	n := &engine.Network{ID: "net-" + spec.Name, Name: spec.Name, Labels: maps.Clone(spec.Labels)}
+	if spec.Subnet.IsValid() {
+		n.Subnets = []netip.Prefix{spec.Subnet}
+	}
+	f.networks[spec.Name] = n
+	return nil
+}
+
+// RemoveNetwork removes a network by name or id; a missing one is not an
+// error (as with Docker), one with running or paused containers attached
+// is (stopped ones do not hold it, as with Docker).
+func (f *Fake) RemoveNetwork(_ context.Context, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin("RemoveNetwork", name); err != nil {
+		return err
+	}
+	for key, n := range f.networks {
+		if n.Name != name && n.ID != name {
+			continue
+		}
+		for _, c := range f.containers {
+			if _, on := c.Addresses[n.Name]; on && (c.State == engine.StateRunning || c.State == engine.StatePaused) {
+				return fmt.Errorf("network %s has active endpoints (%s)", n.Name, c.Name)
+			}
+		}
+		delete(f.networks, key)
+	}
+	return nil
+}
+
+// Connect attaches a container to an existing network.
+func (f *Fake) Connect(_ context.Context, id string, ep engine.Endpoint) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup("Connect", id)
+	if err != nil {
+		return err
+	}
+	if _, ok := f.networks[ep.Network]; !ok {
+		return fmt.Errorf("network %s not found", ep.Network)
+	}
+	c.Addresses[ep.Network] = ep.IPv4
+	return nil
+}
+
+// Disconnect detaches a container from a network.
+func (f *Fake) Disconnect(_ context.Context, id, network string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup("Disconnect", id)
+	if err != nil {
+		return err
+	}
+	delete(c.Addresses, network)
+	return nil
+}
+
+// Containers lists the containers carrying all of labels, sorted by name.
+func (f *Fake) Containers(_ context.Context, labels map[string]string) ([]engine.Container, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.begin("Containers", ""); err != nil {
+		return nil, err
+	}
+	var out []engine.Container
+	for _, c := range f.containers {
+		match := true
+		for k, v := range labels {
+			if got, ok := c.Labels[k]; !ok || got != v {
+				match = false
+			}
+		}
+		if match {
+			out = append(out, c.copy())
+		}
+	}
+	slices.SortFunc(out, func(a, b engine.Container) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// CreateContainer creates a container in state created. Like Docker, it
+// refuses a name in use, a missing image and a missing network.
+func (f *Fake) CreateContainer(_ context.Context, spec engine.ContainerSpec) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	arg := spec.Labels[engine.LabelService]
+	if arg == "" {
+		arg = spec.Name
+	}
+	if err := f.begin("CreateContainer", arg); err != nil {
+		return "", err
+	}
+	for _, c := range f.containers {
+		if c.Name == spec.Name {
+			return "", fmt.Errorf("container name %s is already in use", spec.Name)
+		}
+	}
+	if !f.images[spec.Image] {
+		return "", fmt.Errorf("no such image: %s", spec.Image)
+	}
+	addrs := map[string]netip.Addr{}
+	for _, ep := range spec.Endpoints {
+		if _, ok := f.networks[ep.Network]; !ok {
+			return "", fmt.Errorf("network %s not found", ep.Network)
+		}
+		addrs[ep.Network] = ep.IPv4
+	}
+	f.nextID++
+	id := fmt.Sprintf("c%03d", f.nextID)
+	f.containers[id] = &container{
+		Container: engine.Container{
+			ID: id, Name: spec.Name, Service: spec.Labels[engine.LabelService], Image: spec.Image,
+			State: engine.StateCreated, Labels: maps.Clone(spec.Labels), Addresses: addrs,
+		},
+		spec: spec,
+	}
+	return id, nil
+}
+
+// Spec returns the spec a container was created from.
+func (f *Fake) Spec(id string) engine.ContainerSpec {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.mustGet(id).spec
+}
+
+// Start runs a created or stopped container, unless FailStart or
+// ExitOnStart says otherwise for its service.
+func (f *Fake) Start(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup("Start", id)
+	if err != nil {
+		return err
+	}
+	if err := f.startFail[c.Service]; err != nil {
+		return err
+	}
+	if c.State == engine.StatePaused {
+		return fmt.Errorf("cannot start a paused container %s", c.Name)
+	}
+	c.State = engine.StateRunning
+	if logs, ok := f.exitOnRun[c.Service]; ok {
+		c.State, c.logs = engine.StateExited, logs
+	}
+	return nil
+}
+
+// Kill stops a running container.
+func (f *Fake) Kill(_ context.Context, id, _ string) error {
+	return f.transition("Kill", id, engine.StateRunning, engine.StateExited)
+}
+
+// Stop stops a running container.
+func (f *Fake) Stop(_ context.Context, id string, _ time.Duration) error {
+	return f.transition("Stop", id, engine.StateRunning, engine.StateExited)
+}
+
+// Pause freezes a running container.
+func (f *Fake) Pause(_ context.Context, id string) error {
+	return f.transition("Pause", id, engine.StateRunning, engine.StatePaused)
+}
+
+// Unpause thaws a paused container.
+func (f *Fake) Unpause(_ context.Context, id string) error {
+	return f.transition("Unpause", id, engine.StatePaused, engine.StateRunning)
+}
+
+func (f *Fake) transition(method, id, from, to string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup(method, id)
+	if err != nil {
+		return err
+	}
+	if c.State != from {
+		return fmt.Errorf("%s: container %s is %s, not %s", method, c.Name, c.State, from)
+	}
+	c.State = to
+	return nil
+}
+
+// Remove removes a container in any state; a missing one is not an error
+// (as with Docker's forced remove of a container already gone).
+func (f *Fake) Remove(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	arg := id
+	if c, ok := f.containers[id]; ok {
+		arg = c.label()
+	}
+	if err := f.begin("Remove", arg); err != nil {
+		return err
+	}
+	delete(f.containers, id)
+	return nil
+}
+
+// Logs returns the last tail lines of what SetLogs or ExitOnStart set.
+func (f *Fake) Logs(_ context.Context, id string, tail int) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup("Logs", id)
+	if err != nil {
+		return "", err
+	}
+	lines := strings.SplitAfter(c.logs, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if tail >= 0 && len(lines) > tail {
+		lines = lines[len(lines)-tail:]
+	}
+	return strings.Join(lines, ""), nil
+}
+
+// ReadFile returns a file SetFile put in the container.
+func (f *Fake) ReadFile(_ context.Context, id, path string) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.lookup("ReadFile", id)
+	if err != nil {
+		return nil, err
+	}
+	b, ok := c.files[path]
+	if !ok {
+		return nil, fmt.Errorf("reading %s from %s: no such file", path, c.Name)
+	}
+	return slices.Clone(b), nil
+}
+
+var _ engine.Engine = (*Fake)(nil)
