@@ -52,6 +52,9 @@ undoes any of them.`,
 			if o.waitReplicas < 0 {
 				return usageErrorf("--wait-replicas %d is negative; use 0 (do not wait) or more", o.waitReplicas)
 			}
+			if err := checkTimeout(o.timeout); err != nil {
+				return err
+			}
 			mode, err := failover.ParseMode(o.mode)
 			if err != nil {
 				return &UsageError{Err: err}

@@ -49,6 +49,9 @@ Without arguments it revives every faulted node.`,
 			if err := checkOutput(o.output); err != nil {
 				return err
 			}
+			if err := checkTimeout(o.timeout); err != nil {
+				return err
+			}
 			l, err := openLab(g)
 			if err != nil {
 				return err

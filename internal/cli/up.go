@@ -42,6 +42,9 @@ else built from this host's redis-server.`,
 			if err := checkOutput(o.output); err != nil {
 				return err
 			}
+			if err := checkTimeout(o.timeout); err != nil {
+				return err
+			}
 			dir, err := g.labDir()
 			if err != nil {
 				return err

@@ -1,0 +1,188 @@
+// Package soak runs kill-master and revive round after round and checks each
+// round converged cleanly: one new epoch, no TILT, a quorum before and
+// after. It summarises what the failovers cost.
+package soak
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/lab"
+	"github.com/sentinel-lab/sentinel-lab/internal/load"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+)
+
+// Options tune a soak.
+type Options struct {
+	Rounds  int
+	Mode    failover.Mode
+	Timeout time.Duration
+	// Load runs the client writer in every round.
+	Load     bool
+	LoadOpts load.Options
+	// OnRound, when set, is called after each round.
+	OnRound func(Round)
+}
+
+// Round is one kill-master and revive.
+type Round struct {
+	N           int    `json:"round"`
+	OK          bool   `json:"ok"`
+	OldMaster   string `json:"old_master,omitempty"`
+	NewMaster   string `json:"new_master,omitempty"`
+	FailoverMS  int64  `json:"failover_ms"`
+	ConvergedMS int64  `json:"converged_ms"`
+	OutageMS    int64  `json:"outage_ms"`
+	LostAcked   int    `json:"lost_acked"`
+	EpochBefore int64  `json:"epoch_before"`
+	EpochAfter  int64  `json:"epoch_after"`
+	// Problems say why a round did not converge cleanly.
+	Problems []string `json:"problems"`
+}
+
+// Summary is the whole soak.
+type Summary struct {
+	Rounds      int     `json:"rounds"`
+	Converged   int     `json:"converged"`
+	Mode        string  `json:"mode"`
+	DownAfterMS int64   `json:"down_after_ms"`
+	Load        bool    `json:"load"`
+	FailoverMS  Stats   `json:"failover_ms"`
+	OutageMS    *Stats  `json:"outage_ms,omitempty"`
+	LostAcked   *Stats  `json:"lost_acked,omitempty"`
+	Results     []Round `json:"results"`
+}
+
+// Stats are percentiles of one measure over the rounds that converged.
+type Stats struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	Max float64 `json:"max"`
+}
+
+// Run soaks the lab.
+func Run(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Options) (*Summary, error) {
+	s := &Summary{Rounds: o.Rounds, Mode: string(o.Mode), DownAfterMS: l.Config.DownAfterMS(), Load: o.Load}
+	for n := 1; n <= o.Rounds; n++ {
+		if ctx.Err() != nil {
+			return s, ctx.Err()
+		}
+		r := round(ctx, env, l, pr, o, n)
+		s.Results = append(s.Results, r)
+		if r.OK {
+			s.Converged++
+		}
+		if o.OnRound != nil {
+			o.OnRound(r)
+		}
+	}
+	var fo, out, lost []float64
+	for _, r := range s.Results {
+		if !r.OK {
+			continue
+		}
+		fo = append(fo, float64(r.FailoverMS))
+		out = append(out, float64(r.OutageMS))
+		lost = append(lost, float64(r.LostAcked))
+	}
+	s.FailoverMS = stats(fo)
+	if o.Load {
+		os, ls := stats(out), stats(lost)
+		s.OutageMS, s.LostAcked = &os, &ls
+	}
+	return s, nil
+}
+
+func round(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Options, n int) Round {
+	r := Round{N: n, Problems: []string{}}
+	fail := func(format string, args ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, args...)) }
+
+	before := quorumCheck(ctx, pr, l, "before", fail)
+	r.EpochBefore = before
+	opts := failover.Options{Mode: o.Mode, Timeout: o.Timeout, Lang: failover.English, Progress: env.Progress}
+	if o.Load {
+		opts.Workload = load.NewWriter(l, pr, o.LoadOpts)
+	}
+	rep, err := failover.KillMaster(ctx, env, l, pr, opts)
+	if err != nil {
+		fail("kill-master: %v", err)
+		// Bring whatever was faulted back, so the next round starts clean.
+		if _, rerr := failover.Revive(ctx, env, l, pr, failover.ReviveOptions{Timeout: o.Timeout}); rerr != nil {
+			fail("revive: %v", rerr)
+		}
+		return r
+	}
+	r.OldMaster, r.NewMaster = rep.OldMaster.Service, rep.NewMaster.Service
+	r.FailoverMS, r.ConvergedMS = rep.FailoverMS, rep.ConvergedMS
+	if res, ok := rep.Load.(*load.Result); ok {
+		r.OutageMS, r.LostAcked = res.OutageMS, res.LostAcked
+	}
+	epochs := map[string]bool{}
+	for _, e := range rep.Events {
+		switch e.Type {
+		case "+tilt":
+			fail("%s entered TILT mode at %+d ms", e.Sentinel, e.AtMS)
+		case "+new-epoch":
+			epochs[e.Detail] = true
+		}
+	}
+	if len(epochs) != 1 {
+		fail("%d new epochs in one failover (%s), want exactly one: an election had to be retried", len(epochs), strings.Join(keys(epochs), ", "))
+	}
+	if _, err := failover.Revive(ctx, env, l, pr, failover.ReviveOptions{Timeout: o.Timeout}); err != nil {
+		fail("revive: %v", err)
+		return r
+	}
+	r.EpochAfter = quorumCheck(ctx, pr, l, "after", fail)
+	if r.EpochAfter != r.EpochBefore+1 {
+		fail("epoch went from %d to %d, want exactly one new epoch", r.EpochBefore, r.EpochAfter)
+	}
+	r.OK = len(r.Problems) == 0
+	return r
+}
+
+// quorumCheck checks every sentinel answers OK to CKQUORUM and returns the
+// highest config epoch they report.
+func quorumCheck(ctx context.Context, pr *probe.Prober, l *lab.Lab, when string, fail func(string, ...any)) int64 {
+	var epoch int64
+	for _, n := range l.Topology.Sentinels() {
+		v := pr.Sentinel(ctx, n)
+		if !v.QuorumOK {
+			reply := v.QuorumReply
+			if !v.Reachable {
+				reply = "does not answer: " + v.Error
+			}
+			fail("%s CKQUORUM %s the failover: %s", n.Service, when, reply)
+		}
+		epoch = max(epoch, v.ConfigEpoch)
+	}
+	return epoch
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// stats computes nearest-rank percentiles.
+func stats(v []float64) Stats {
+	if len(v) == 0 {
+		return Stats{}
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	rank := func(p float64) float64 {
+		i := int(math.Ceil(p*float64(len(s)))) - 1
+		return s[max(i, 0)]
+	}
+	return Stats{P50: rank(0.50), P95: rank(0.95), Max: s[len(s)-1]}
+}
