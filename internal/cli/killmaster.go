@@ -15,10 +15,10 @@ type killMasterOptions struct {
 	rate         int
 	waitReplicas int
 	mode         string
-	timeout time.Duration
-	force   bool
-	output  string
-	lang    string
+	timeout      time.Duration
+	force        bool
+	output       string
+	lang         string
 }
 
 func newKillMasterCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
