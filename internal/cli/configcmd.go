@@ -80,6 +80,10 @@ func configEntries(l *lab.Lab, showSecrets bool) []configEntry {
 		switch f.Key {
 		case "password":
 			e.Value, e.Source = passwordEntry(l, showSecrets)
+		case "port":
+			if l.Config.PortAuto {
+				e.Value = fmt.Sprintf("%d (auto)", l.Config.Port)
+			}
 		case "subnet":
 			if l.Config.Subnet == config.SubnetAuto {
 				e.Value = l.Topology.Subnet.String()

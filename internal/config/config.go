@@ -37,6 +37,9 @@ type Config struct {
 	Image string
 	// Port is the host port of the master; replica i is published at Port+i.
 	Port int
+	// PortAuto: Port (and SentinelPort unless set) are chosen free when
+	// the lab is first rendered, then kept.
+	PortAuto bool
 	// SentinelPort is the host port of sentinel-1; sentinel j at SentinelPort+j-1.
 	SentinelPort int
 	// Bind is the host address published ports listen on.
@@ -58,6 +61,9 @@ type Config struct {
 	// Sources says, for every key, where its value came from.
 	Sources map[string]Source
 }
+
+// PortAuto is the port value that asks for free ports.
+const PortAuto = "auto"
 
 // SubnetAuto asks for a free subnet to be chosen when the lab is first rendered.
 const SubnetAuto = "auto"

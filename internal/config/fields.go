@@ -77,8 +77,28 @@ var fields = []*Field{
 		func(c *Config) *int { return &c.ParallelSyncs }),
 	stringField("image", "image", "Redis (>= 6.2) or Valkey image every node runs",
 		func(c *Config) *string { return &c.Image }),
-	intField("port", "port", "host port of the master; replica i is published at port+i",
-		func(c *Config) *int { return &c.Port }),
+	{
+		Key: "port", Flag: "port", Kind: KindInt,
+		Usage: `host port of the master; replica i is published at port+i ("auto": free ports, so labs run side by side)`,
+		set: func(c *Config, raw string) error {
+			if strings.TrimSpace(raw) == PortAuto {
+				c.PortAuto, c.Port = true, 0
+				return nil
+			}
+			v, err := strconv.Atoi(strings.TrimSpace(raw))
+			if err != nil {
+				return fmt.Errorf("%q is not a port number or auto", raw)
+			}
+			c.PortAuto, c.Port = false, v
+			return nil
+		},
+		get: func(c *Config) string {
+			if c.PortAuto {
+				return PortAuto
+			}
+			return strconv.Itoa(c.Port)
+		},
+	},
 	intField("sentinel-port", "sentinel-port", "host port of sentinel-1, the others follow (default: port+20000)",
 		func(c *Config) *int { return &c.SentinelPort }),
 	stringField("bind", "bind", "host address the published ports listen on",

@@ -21,6 +21,9 @@ const (
 	DefaultBind            = "127.0.0.1"
 	DefaultDownAfter       = 3 * time.Second
 	DefaultFailoverTimeout = 10 * time.Second
+	// RootlessUser is who containers run as when sentinel-lab runs as root:
+	// the redis user of the official image.
+	RootlessUser = "999:999"
 	// SentinelPortOffset places sentinels 20000 ports above the data nodes,
 	// as in the seed (6379 -> 26379).
 	SentinelPortOffset = 20000
@@ -182,8 +185,18 @@ func applyDerivedDefaults(c *Config, l Layers) {
 	}
 	derive("name", "the lab directory's name", func() { c.Name = NameFromDir(l.Dir) })
 	derive("quorum", fmt.Sprintf("a majority of %d sentinels", c.Sentinels), func() { c.Quorum = c.Sentinels/2 + 1 })
-	derive("sentinel-port", fmt.Sprintf("port+%d", SentinelPortOffset), func() { c.SentinelPort = c.Port + SentinelPortOffset })
-	derive("user", "your uid:gid", func() { c.User = fmt.Sprintf("%d:%d", l.UID, l.GID) })
+	derive("sentinel-port", fmt.Sprintf("port+%d", SentinelPortOffset), func() {
+		if !c.PortAuto { // with port auto, chosen with the port
+			c.SentinelPort = c.Port + SentinelPortOffset
+		}
+	})
+	if l.UID == 0 {
+		// Containers never run as root: as root, sentinel-lab hands the mount
+		// folders to Redis's conventional uid instead.
+		derive("user", "you are root; containers never run as root", func() { c.User = RootlessUser })
+	} else {
+		derive("user", "your uid:gid", func() { c.User = fmt.Sprintf("%d:%d", l.UID, l.GID) })
+	}
 	for _, f := range fields {
 		if _, ok := c.Sources[f.Key]; !ok {
 			c.Sources[f.Key] = Source{Kind: FromDefault}

@@ -100,6 +100,13 @@ func validate(c *Config) []string {
 // data nodes' ports do not run into the sentinels'.
 func validatePorts(c *Config) []string {
 	var p []string
+	if c.PortAuto {
+		if c.Sources["sentinel-port"].Kind != FromDefault {
+			p = append(p, fmt.Sprintf("sentinel-port %d cannot be combined with port auto, which chooses both; drop one (%s)",
+				c.SentinelPort, c.Sources["sentinel-port"]))
+		}
+		return p
+	}
 	dataLast := c.Port + max(c.Replicas, 0)
 	sentLast := c.SentinelPort + max(c.Sentinels, 1) - 1
 	inRange := true
@@ -119,6 +126,16 @@ func validatePorts(c *Config) []string {
 			c.Port, dataLast, c.SentinelPort, sentLast, c.Port+SentinelPortOffset))
 	}
 	return p
+}
+
+// SetPorts fixes automatic ports once they are chosen, checking them as
+// if the user had given them.
+func (c *Config) SetPorts(port, sentinelPort int) error {
+	c.Port, c.SentinelPort = port, sentinelPort
+	if p := validatePorts(&Config{Port: port, SentinelPort: sentinelPort, Replicas: c.Replicas, Sentinels: c.Sentinels, Sources: c.Sources}); len(p) > 0 {
+		return &Error{Problems: p}
+	}
+	return nil
 }
 
 // ParseSubnet accepts an IPv4 /24 and returns it masked.

@@ -64,6 +64,9 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 	if err != nil {
 		return nil, err
 	}
+	if len(containers) == 0 {
+		return nil, &RefusedError{Reason: fmt.Sprintf("lab %q is not running, so there is nothing to revive; start it with `sentinel-lab up`", l.Config.Name)}
+	}
 	faults := Faults(l, containers)
 	if len(o.Services) > 0 {
 		faults, err = selectFaults(l, faults, o.Services)

@@ -48,6 +48,9 @@ var DefaultHost = Host{LookPath: exec.LookPath}
 // Ensure makes ref available: present, pulled, or replaced by a local build
 // from the host's redis-server when the pull fails.
 func Ensure(ctx context.Context, eng engine.Engine, host Host, ref string, progress io.Writer) (Result, error) {
+	if host.LookPath == nil {
+		host = DefaultHost
+	}
 	ok, err := eng.ImageExists(ctx, ref)
 	if err != nil {
 		return Result{}, err

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"net"
 	"net/netip"
 	"os"
+	"strconv"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
@@ -76,6 +78,17 @@ func Resolve(dir labdir.Dir, cfg *config.Config, taken func(netip.Prefix) bool) 
 	if err != nil {
 		return nil, err
 	}
+	if cfg.PortAuto {
+		port, sentinelPort := st.Port, st.SentinelPort
+		if port == 0 {
+			if port, sentinelPort, err = choosePorts(cfg); err != nil {
+				return nil, err
+			}
+		}
+		if err := cfg.SetPorts(port, sentinelPort); err != nil {
+			return nil, err
+		}
+	}
 	l := &Lab{Dir: dir, Config: cfg, Topology: topology.New(cfg, subnet), Image: cfg.Image, state: st}
 	if err := l.resolvePassword(); err != nil {
 		return nil, err
@@ -114,6 +127,11 @@ func OpenWithoutPassword(dir labdir.Dir) (*Lab, error) {
 	cfg, err := config.FromSaved(config.Saved(st.Config))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir.Rel(dir.StateDir()), err)
+	}
+	if cfg.PortAuto {
+		if err := cfg.SetPorts(st.Port, st.SentinelPort); err != nil {
+			return nil, fmt.Errorf("%s: %w", dir.Rel(dir.StateDir()), err)
+		}
 	}
 	subnet, err := config.ParseSubnet(st.Subnet)
 	if err != nil {
@@ -171,6 +189,9 @@ func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
 		return res, err
 	}
 	res.Notes = append(res.Notes, l.staleConfNotes(res)...)
+	if !l.Config.Auth && !isLoopback(l.Config.Bind) {
+		res.Notes = append(res.Notes, fmt.Sprintf("warning: the lab's ports listen on %s without a password: anyone who reaches this host can read and write it; keep auth on or use --bind 127.0.0.1", l.Config.Bind))
+	}
 	if l.newPassword {
 		if err := l.Dir.WritePassword(l.Password); err != nil {
 			return res, err
@@ -179,7 +200,16 @@ func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
 	st := l.state
 	st.Subnet = l.Topology.Subnet.String()
 	st.Config = l.Config.Save()
+	if allConfsCreated(res) {
+		st.ConfConfig = map[string]string{}
+		for _, k := range confKeys {
+			st.ConfConfig[k] = st.Config[k]
+		}
+	}
 	st.Image = l.Image
+	if l.Config.PortAuto {
+		st.Port, st.SentinelPort = l.Config.Port, l.Config.SentinelPort
+	}
 	if len(flags) > 0 {
 		if st.Flags == nil {
 			st.Flags = map[string]string{}
@@ -195,6 +225,22 @@ func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
 	return res, nil
 }
 
+// allConfsCreated tells a render that wrote every conf afresh, so they
+// hold the current settings.
+func allConfsCreated(res *render.Result) bool {
+	for _, f := range res.Files {
+		if f.OnlyIfAbsent && f.Action != render.Created {
+			return false
+		}
+	}
+	return true
+}
+
+func isLoopback(bind string) bool {
+	ip := net.ParseIP(bind)
+	return ip != nil && ip.IsLoopback()
+}
+
 // confKeys are the settings rendered into confs, which are kept once written.
 var confKeys = []string{"master-name", "quorum", "down-after", "failover-timeout", "parallel-syncs",
 	"auth", "min-replicas-to-write", "min-replicas-max-lag"}
@@ -208,18 +254,59 @@ func (l *Lab) staleConfNotes(res *render.Result) []string {
 			kept++
 		}
 	}
-	if kept == 0 || l.state.Config == nil {
+	rendered := l.state.ConfConfig
+	if rendered == nil {
+		rendered = l.state.Config // a lab from before ConfConfig was kept
+	}
+	if kept == 0 || rendered == nil {
 		return nil
 	}
 	now := l.Config.Save()
 	var notes []string
 	for _, k := range confKeys {
-		if old, ok := l.state.Config[k]; ok && old != now[k] {
+		if old, ok := rendered[k]; ok && old != now[k] {
 			notes = append(notes, fmt.Sprintf("%s changed from %s to %s, but the existing confs under data/ keep %s (Redis and Sentinel own them); run `sentinel-lab down --volumes` to start the lab afresh with it",
 				k, old, now[k], old))
 		}
 	}
 	return notes
+}
+
+// portFree tells whether a TCP port can be bound on the bind address; tests
+// replace it.
+var portFree = func(bind string, port int) bool {
+	ln, err := net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	return true
+}
+
+// choosePorts finds a base port, from a place that depends on the lab name,
+// with every data node port above it and every sentinel port 20000 higher
+// free on this host.
+func choosePorts(cfg *config.Config) (port, sentinelPort int, err error) {
+	const first, step, count = 20000, 100, 200 // bases 20000..39900
+	h := fnv.New32a()
+	h.Write([]byte(cfg.Name))
+	start := int(h.Sum32() % count)
+	for i := 0; i < count; i++ {
+		base := first + ((start+i)%count)*step
+		if rangeFree(cfg.Bind, base, cfg.Replicas+1) && rangeFree(cfg.Bind, base+config.SentinelPortOffset, cfg.Sentinels) {
+			return base, base + config.SentinelPortOffset, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("no free range of ports found between %d and %d; choose one with --port", first, first+count*step)
+}
+
+func rangeFree(bind string, from, n int) bool {
+	for p := from; p < from+n; p++ {
+		if !portFree(bind, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // subnetPool is where automatic subnets come from: 1024 /24s in

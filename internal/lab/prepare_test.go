@@ -291,7 +291,18 @@ func TestRenderNotesSettingsKeptConfsDoNotReflect(t *testing.T) {
 	if st.Flags["down-after"] != "1000" || st.Config["down-after"] != "1s" {
 		t.Errorf("state flags %v, config down-after %q; want the flag remembered", st.Flags, st.Config["down-after"])
 	}
+	// The kept confs still hold 3s, so every render keeps saying so ...
+	if notes := render(nil); len(notes) != 1 || !strings.HasPrefix(notes[0], "down-after changed from 3s to 1s") {
+		t.Errorf("the next render notes %q; the confs still hold 3s", notes)
+	}
+	// ... until the confs are rendered afresh.
+	if err := os.RemoveAll(dir.Path("data")); err != nil {
+		t.Fatal(err)
+	}
 	if notes := render(nil); len(notes) > 0 {
-		t.Errorf("render after the change notes %q again", notes)
+		t.Errorf("render with fresh confs notes %q", notes)
+	}
+	if notes := render(nil); len(notes) > 0 {
+		t.Errorf("render after fresh confs notes %q", notes)
 	}
 }

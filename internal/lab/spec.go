@@ -131,6 +131,9 @@ func ContainerSpecFor(p *types.Project, s types.ServiceConfig, configFiles []str
 		spec.Tmpfs[path] = opts
 	}
 	for _, port := range s.Ports {
+		if port.Published == "" {
+			return spec, fmt.Errorf("service %s: container port %d has no host port; write it as \"HOST:%d\"", s.Name, port.Target, port.Target)
+		}
 		hostPort, err := strconv.ParseUint(port.Published, 10, 16)
 		if err != nil {
 			return spec, fmt.Errorf("service %s: published port %q is not a single port number", s.Name, port.Published)
@@ -194,6 +197,22 @@ func unsupported(s types.ServiceConfig) error {
 	if s.Scale != nil && *s.Scale > 1 {
 		what = append(what, "scale above 1")
 	}
+	// Settings that change how a container runs: starting it without them
+	// would quietly run something else than the file says.
+	for key, set := range map[string]bool{
+		"mem_limit": s.MemLimit != 0, "mem_reservation": s.MemReservation != 0, "cpus": s.CPUS != 0,
+		"cpuset": s.CPUSet != "", "cpu_shares": s.CPUShares != 0, "ulimits": len(s.Ulimits) > 0,
+		"dns": len(s.DNS) > 0, "dns_search": len(s.DNSSearch) > 0, "extra_hosts": len(s.ExtraHosts) > 0,
+		"sysctls": len(s.Sysctls) > 0, "shm_size": s.ShmSize != 0, "pids_limit": s.PidsLimit != 0,
+		"volumes_from": len(s.VolumesFrom) > 0, "links": len(s.Links) > 0, "pid": s.Pid != "", "ipc": s.Ipc != "",
+		"runtime": s.Runtime != "", "cgroup_parent": s.CgroupParent != "", "group_add": len(s.GroupAdd) > 0,
+		"userns_mode": s.UserNSMode != "", "logging": s.Logging != nil, "tty": s.Tty, "stdin_open": s.StdinOpen,
+	} {
+		if set {
+			what = append(what, key)
+		}
+	}
+	sort.Strings(what)
 	for _, v := range s.Volumes {
 		if v.Type != types.VolumeTypeBind {
 			what = append(what, fmt.Sprintf("a %s volume at %s (only host folders are mounted)", v.Type, v.Target))

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
@@ -73,6 +74,12 @@ func (e *Env) Status(ctx context.Context, l *Lab) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(containers) == 0 {
+		// Nothing to ask: every node is missing.
+		r := BuildReport(l, containers, notRunning(l))
+		r.Problems = []string{fmt.Sprintf("lab %q is not running: no container carries its labels; start it with `sentinel-lab up`", l.Config.Name)}
+		return r, nil
+	}
 	snap := e.snapshot(ctx, l)
 	return BuildReport(l, containers, snap), nil
 }
@@ -130,6 +137,18 @@ func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snap
 		r.Sentinels = append(r.Sentinels, ss)
 	}
 	return r
+}
+
+// notRunning is the snapshot of a lab without containers: nobody answers.
+func notRunning(l *Lab) probe.Snapshot {
+	var s probe.Snapshot
+	for _, n := range l.Topology.DataNodes() {
+		s.Nodes = append(s.Nodes, probe.NodeInfo{Service: n.Service, Address: n.Addr.String(), Error: "no container"})
+	}
+	for _, n := range l.Topology.Sentinels() {
+		s.Sentinels = append(s.Sentinels, probe.SentinelView{Service: n.Service, Address: n.Addr.String(), Error: "no container"})
+	}
+	return s
 }
 
 // NetworkName is the engine name of the lab network.

@@ -90,6 +90,9 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 	if res.Render.Changed() {
 		p.Printf("rendered the lab's files in %s", dir.Root)
 	}
+	for _, n := range res.Render.Notes {
+		p.Printf("note: %s", n)
+	}
 	project, err := composefile.Load(ctx, dir, cfg.Name, l.ComposeEnv())
 	if err != nil {
 		return nil, err
@@ -106,6 +109,9 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 		return nil, err
 	}
 
+	if err := e.removeOrphanNodes(ctx, services, existing); err != nil {
+		return nil, err
+	}
 	actions := planActions(services, existing)
 	if len(actions) == 0 {
 		snap := e.snapshot(ctx, l)
@@ -149,6 +155,31 @@ func checkLabServices(l *Lab, services []ServicePlan) error {
 	if len(missing) > 0 {
 		return fmt.Errorf("%s does not define %s; restore it (delete it and run `sentinel-lab render`)",
 			l.Dir.Rel(l.Dir.ComposeFile()), strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// removeOrphanNodes removes the containers of lab nodes the compose files no
+// longer define (the lab was shrunk: --replicas 1 after 2), and names other
+// containers of the project that no file defines.
+func (e *Env) removeOrphanNodes(ctx context.Context, services []ServicePlan, existing map[string]engine.Container) error {
+	defined := map[string]bool{}
+	for _, s := range services {
+		defined[s.Service] = true
+	}
+	for service, c := range existing {
+		if defined[service] {
+			continue
+		}
+		if c.Labels[engine.LabelRole] == "" {
+			e.Progress.Printf("note: container %s (service %s) is no longer in the compose files; `sentinel-lab down` removes it", c.Name, service)
+			continue
+		}
+		if err := e.Engine.Remove(ctx, c.ID); err != nil {
+			return err
+		}
+		delete(existing, service)
+		e.Progress.Printf("%s: removed, the lab no longer has it (its data/%s is kept)", service, service)
 	}
 	return nil
 }

@@ -90,11 +90,17 @@ type State struct {
 	// Config is the configuration the lab was last rendered with, by key
 	// (secrets left out).
 	Config map[string]string `json:"config,omitempty"`
+	// ConfConfig holds the settings the node confs were rendered with: once
+	// written, the confs keep them even if the configuration changes.
+	ConfConfig map[string]string `json:"conf_config,omitempty"`
 	// Flags are the flags given to render and up, by flag name: they keep
 	// applying, so a later `up` without them does not reshape the lab.
 	Flags map[string]string `json:"flags,omitempty"`
 	// Image is the image the lab was rendered to run.
 	Image string `json:"image,omitempty"`
+	// Port and SentinelPort are the ports chosen for port auto.
+	Port         int `json:"port,omitempty"`
+	SentinelPort int `json:"sentinel_port,omitempty"`
 }
 
 // ReadState returns the lab's state; a lab never rendered has an empty one.

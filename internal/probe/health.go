@@ -87,7 +87,11 @@ func Evaluate(lab *topology.Lab, s Snapshot) Health {
 	default:
 		var parts []string
 		for a, who := range votes {
-			parts = append(parts, fmt.Sprintf("%s say %s", strings.Join(who, ", "), name(a)))
+			verb := "says"
+			if len(who) > 1 {
+				verb = "say"
+			}
+			parts = append(parts, fmt.Sprintf("%s %s %s", strings.Join(who, ", "), verb, name(a)))
 		}
 		sort.Strings(parts)
 		problem("sentinels disagree on the master: %s", strings.Join(parts, "; "))

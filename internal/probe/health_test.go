@@ -85,7 +85,7 @@ func TestEvaluate(t *testing.T) {
 		{
 			name:     "sentinels disagree",
 			change:   func(s *probe.Snapshot) { s.Sentinels[2].MasterAddr = addr("node-1") },
-			problems: []string{"sentinels disagree on the master: sentinel-1, sentinel-2 say master; sentinel-3 say node-1"},
+			problems: []string{"sentinels disagree on the master: sentinel-1, sentinel-2 say master; sentinel-3 says node-1"},
 		},
 		{
 			name: "a sentinel unreachable",

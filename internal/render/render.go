@@ -124,7 +124,25 @@ func Render(dir labdir.Dir, in Input) (*Result, error) {
 		}
 		res.Files = append(res.Files, f)
 	}
-	return res, nil
+	return res, handOver(dir, in)
+}
+
+// handOver gives the mount folders and confs to the user the containers run
+// as, which only root can do and only root needs: any other user runs the
+// containers as themselves.
+func handOver(dir labdir.Dir, in Input) error {
+	uid, gid := in.Config.UIDGID()
+	if os.Geteuid() != 0 || uid == 0 {
+		return nil
+	}
+	for _, n := range in.Lab.Nodes {
+		for _, p := range []string{dir.NodeData(n.Service), dir.NodeLogs(n.Service), ConfPath(dir, n)} {
+			if err := os.Lchown(p, uid, gid); err != nil && !os.IsNotExist(err) {
+				return fmt.Errorf("handing %s to %s: %w", dir.Rel(p), in.Config.User, err)
+			}
+		}
+	}
+	return nil
 }
 
 // dirMode keeps data folders private: Redis and Sentinel rewrite their confs,
