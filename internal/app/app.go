@@ -19,6 +19,8 @@ const (
 	ExitFailure = 1
 	// ExitUsage: the command line or the configuration is wrong.
 	ExitUsage = 2
+	// ExitInterrupted: Ctrl-C or SIGTERM stopped the command (128+SIGINT).
+	ExitInterrupted = 130
 )
 
 // Main runs the CLI with the process's arguments and exits. SIGINT and
@@ -37,6 +39,10 @@ func Run(ctx context.Context, args []string, streams cli.Streams) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(streams.Err, "interrupted: stopped cleanly. What was started carries the lab's labels: run the command again to finish (`sentinel-lab up` completes a lab), or `sentinel-lab down` to remove it.")
+		return ExitInterrupted
 	}
 	fmt.Fprintln(streams.Err, "error:", err)
 	if IsUsage(err) {

@@ -15,6 +15,7 @@ import (
 )
 
 type upOptions struct {
+	retain  bool
 	timeout time.Duration
 	output  string
 }
@@ -58,7 +59,7 @@ else built from this host's redis-server.`,
 				return err
 			}
 			res, err := env.Up(cmd.Context(), dir, cfg, lab.UpOptions{
-				Flags: flags.set(), Timeout: o.timeout, CheckPorts: daemonIsLocal(),
+				Flags: flags.set(), Timeout: o.timeout, CheckPorts: daemonIsLocal(), Retain: o.retain,
 			})
 			if err != nil {
 				return err
@@ -68,6 +69,7 @@ else built from this host's redis-server.`,
 	}
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for the lab to be healthy")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&o.retain, "retain", false, "keep what a failed up created, to inspect it")
 	flags = addConfigFlags(cmd)
 	return cmd
 }

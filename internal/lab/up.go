@@ -30,6 +30,8 @@ type UpOptions struct {
 	// CheckPorts tests that published ports are free on this host before
 	// creating anything; only meaningful when the daemon is local.
 	CheckPorts bool
+	// Retain keeps what a failed up created, to inspect it.
+	Retain bool
 }
 
 // UpResult says what `up` did.
@@ -125,19 +127,74 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 			return nil, err
 		}
 	}
-	if err := e.ensureNetworks(ctx, networks); err != nil {
-		return nil, err
+	made := &made{}
+	// A failed up removes what it made, so nothing is left half-created,
+	// unless asked to keep it or interrupted: after Ctrl-C the next up
+	// completes the lab from where it stopped.
+	fail := func(err error) (*UpResult, error) {
+		if opts.Retain || ctx.Err() != nil || made.empty() {
+			return res, err
+		}
+		return res, e.rollback(made, err)
 	}
-	if err := e.apply(ctx, actions, res); err != nil {
-		return nil, err
+	if err := e.ensureNetworks(ctx, networks, made); err != nil {
+		return fail(err)
+	}
+	if err := e.apply(ctx, actions, res, made); err != nil {
+		return fail(err)
 	}
 	started := e.clock().Now()
 	if res.Health, err = e.waitHealthy(ctx, l, opts.Timeout); err != nil {
-		return res, err
+		return fail(err)
 	}
 	res.HealthyAfter = e.clock().Now().Sub(started)
 	return res, nil
 }
+
+// made records what one up created.
+type made struct {
+	mu         sync.Mutex
+	containers []string
+	networks   []string
+}
+
+func (m *made) container(id string) {
+	m.mu.Lock()
+	m.containers = append(m.containers, id)
+	m.mu.Unlock()
+}
+
+func (m *made) empty() bool { return len(m.containers) == 0 && len(m.networks) == 0 }
+
+// rollback removes what a failed up created and says so with its error.
+func (e *Env) rollback(m *made, cause error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, id := range m.containers {
+		if err := e.Engine.Remove(ctx, id); err != nil {
+			return fmt.Errorf("%w\nremoving what this up created also failed: %v", cause, err)
+		}
+	}
+	for _, n := range m.networks {
+		if err := e.Engine.RemoveNetwork(ctx, n); err != nil {
+			return fmt.Errorf("%w\nremoving what this up created also failed: %v", cause, err)
+		}
+	}
+	return &RolledBackError{Err: cause, Containers: len(m.containers), Networks: len(m.networks)}
+}
+
+// RolledBackError is a failed up that removed what it had created.
+type RolledBackError struct {
+	Err                  error
+	Containers, Networks int
+}
+
+func (e *RolledBackError) Error() string {
+	return fmt.Sprintf("%v\n(removed the %d containers and %d networks this up created; --retain keeps them to inspect)",
+		e.Err, e.Containers, e.Networks)
+}
+
+func (e *RolledBackError) Unwrap() error { return e.Err }
 
 // checkLabServices makes sure the compose files still define every node:
 // a hand edit that dropped one would leave the lab unable to fail over.
@@ -274,7 +331,7 @@ func unwrapSyscall(err error) error {
 	return err
 }
 
-func (e *Env) ensureNetworks(ctx context.Context, networks []NetworkPlan) error {
+func (e *Env) ensureNetworks(ctx context.Context, networks []NetworkPlan, m *made) error {
 	existing, err := e.Engine.Networks(ctx)
 	if err != nil {
 		return err
@@ -297,6 +354,7 @@ func (e *Env) ensureNetworks(ctx context.Context, networks []NetworkPlan) error 
 			if err := e.Engine.CreateNetwork(ctx, n.Spec); err != nil {
 				return err
 			}
+			m.networks = append(m.networks, n.Spec.Name)
 			e.Progress.Printf("created network %s (%s)", n.Spec.Name, n.Spec.Subnet)
 		}
 	}
@@ -315,7 +373,7 @@ func containsPrefix(list []netip.Prefix, p netip.Prefix) bool {
 // apply runs every action concurrently and stops at the first failure;
 // containers made so far carry the lab's labels, so `up` again completes
 // the lab and `down` removes them.
-func (e *Env) apply(ctx context.Context, actions []action, res *UpResult) error {
+func (e *Env) apply(ctx context.Context, actions []action, res *UpResult, m *made) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -330,7 +388,7 @@ func (e *Env) apply(ctx context.Context, actions []action, res *UpResult) error 
 	}
 	for _, a := range actions {
 		wg.Go(func() {
-			err := e.applyOne(ctx, a)
+			err := e.applyOne(ctx, a, m)
 			mu.Lock()
 			if err != nil && firstErr == nil {
 				firstErr = err
@@ -354,7 +412,7 @@ func (e *Env) apply(ctx context.Context, actions []action, res *UpResult) error 
 	return firstErr
 }
 
-func (e *Env) applyOne(ctx context.Context, a action) error {
+func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 	switch a.kind {
 	case actUnpause:
 		if err := e.Engine.Unpause(ctx, a.existing.ID); err != nil {
@@ -377,7 +435,12 @@ func (e *Env) applyOne(ctx context.Context, a action) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", a.plan.Service, err)
 	}
+	m.container(id)
 	if err := e.Engine.Start(ctx, id); err != nil {
+		if strings.Contains(err.Error(), "executable file not found") && a.plan.Spec.Labels[engine.LabelRole] != "" {
+			return fmt.Errorf("%s: image %s has no redis-server, so it cannot run a lab node; use a Redis (>= 6.2) or Valkey image, such as --image %s",
+				a.plan.Service, a.plan.Spec.Image, config.DefaultImage)
+		}
 		return fmt.Errorf("%s: %w", a.plan.Service, err)
 	}
 	verb := "created and started"
@@ -439,6 +502,10 @@ func (e *ExitedError) Error() string {
 	msg := fmt.Sprintf("%s stopped while the lab was starting (state %s)", e.Service, e.State)
 	if logs := strings.TrimSpace(e.Logs); logs != "" {
 		msg += "; its last lines:\n" + indent(logs, "    ")
+	}
+	if strings.Contains(e.Logs, "Bad directive") || strings.Contains(e.Logs, "Unrecognized sentinel configuration") {
+		msg += "\nits conf has a line this Redis does not understand: fix the conf under data/" + e.Service +
+			"/data, or delete it to render it again; an image with a Redis older than 6.2 cannot run the lab"
 	}
 	return msg
 }

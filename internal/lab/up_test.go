@@ -451,16 +451,37 @@ func TestUpRefusesALabNetworkWithAnotherSubnet(t *testing.T) {
 	}
 }
 
-// A failed start stops up; the containers made carry the lab's labels, so
-// the next up completes the lab without creating them twice.
-func TestUpAfterAFailedStartCompletesTheLab(t *testing.T) {
+// A failed up removes what it created, so nothing is left half-created,
+// and says so.
+func TestUpFailureRemovesWhatItCreated(t *testing.T) {
 	env := newTestEnv(healthy)
 	dir := mkdir(t, newDir(t))
 	env.eng.FailStart("node-1", errors.New("port is already allocated"))
 
 	_, err := env.Up(ctx, dir, loadConfig(t, dir, nil), UpOptions{Timeout: time.Minute})
-	if err == nil || !strings.Contains(err.Error(), "node-1: port is already allocated") {
-		t.Fatalf("got %v, want node-1's start failure", err)
+	var rb *RolledBackError
+	if !errors.As(err, &rb) || !strings.Contains(err.Error(), "node-1: port is already allocated") ||
+		!strings.Contains(err.Error(), "removed the 6 containers and 1 networks this up created") {
+		t.Fatalf("got %v, want node-1's start failure and the rollback", err)
+	}
+	if list, _ := env.eng.Containers(ctx, nil); len(list) > 0 {
+		t.Errorf("%d containers left after a failed up", len(list))
+	}
+	if nets, _ := env.eng.Networks(ctx); len(nets) > 0 {
+		t.Errorf("networks left after a failed up: %v", nets)
+	}
+}
+
+// With --retain a failed up keeps what it made; the containers carry the
+// lab's labels, so the next up completes the lab without creating them twice.
+func TestUpWithRetainThenUpCompletesTheLab(t *testing.T) {
+	env := newTestEnv(healthy)
+	dir := mkdir(t, newDir(t))
+	env.eng.FailStart("node-1", errors.New("port is already allocated"))
+
+	_, err := env.Up(ctx, dir, loadConfig(t, dir, nil), UpOptions{Timeout: time.Minute, Retain: true})
+	if err == nil || !strings.Contains(err.Error(), "node-1: port is already allocated") || strings.Contains(err.Error(), "removed") {
+		t.Fatalf("got %v, want node-1's start failure and nothing removed", err)
 	}
 
 	env.eng.FailStart("node-1", nil)
