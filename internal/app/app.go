@@ -41,7 +41,12 @@ func Run(ctx context.Context, args []string, streams cli.Streams) int {
 		return ExitOK
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		fmt.Fprintln(streams.Err, "interrupted: stopped cleanly. What was started carries the lab's labels: run the command again to finish (`sentinel-lab up` completes a lab), or `sentinel-lab down` to remove it.")
+		msg := "interrupted: stopped cleanly"
+		var ie *cli.InterruptedError
+		if errors.As(err, &ie) {
+			msg += "; " + ie.Advice
+		}
+		fmt.Fprintln(streams.Err, msg)
 		return ExitInterrupted
 	}
 	fmt.Fprintln(streams.Err, "error:", err)

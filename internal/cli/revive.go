@@ -93,6 +93,10 @@ Without arguments it revives every faulted node.`,
 			}
 			for _, n := range r.Revived {
 				after := (time.Duration(n.RejoinedMS) * time.Millisecond).Round(10 * time.Millisecond)
+				if n.Role == "master" {
+					fmt.Fprintf(streams.Out, "%s (%s) is back, and still the master: no failover happened while it was down.\n", n.Service, n.Fault)
+					continue
+				}
 				if n.Role == "sentinel" {
 					fmt.Fprintf(streams.Out, "%s (%s) is back and agrees the master is %s, after %s.\n", n.Service, n.Fault, r.Master.Service, after)
 					continue

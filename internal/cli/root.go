@@ -34,6 +34,15 @@ func usageErrorf(format string, args ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, args...)}
 }
 
+// InterruptedError is a command stopped by Ctrl-C, with what to do next.
+type InterruptedError struct {
+	Err    error
+	Advice string
+}
+
+func (e *InterruptedError) Error() string { return e.Err.Error() }
+func (e *InterruptedError) Unwrap() error { return e.Err }
+
 // globalOptions are the flags every command has.
 type globalOptions struct {
 	dir string

@@ -61,6 +61,9 @@ else built from this host's redis-server.`,
 			res, err := env.Up(cmd.Context(), dir, cfg, lab.UpOptions{
 				Flags: flags.set(), Timeout: o.timeout, CheckPorts: daemonIsLocal(), Retain: o.retain,
 			})
+			if err != nil && cmd.Context().Err() != nil {
+				return &InterruptedError{Err: err, Advice: "what up started carries the lab's labels: `sentinel-lab up` completes the lab, `sentinel-lab down` removes it"}
+			}
 			if err != nil {
 				return err
 			}
@@ -137,7 +140,8 @@ func printUp(w io.Writer, res *lab.UpResult, output string) error {
 	if res.AlreadyUp {
 		fmt.Fprintf(w, "Lab %q is already up and healthy; nothing to do.\n", l.Config.Name)
 	} else {
-		fmt.Fprintf(w, "Lab %q is up and healthy (%s after start).\n", l.Config.Name, res.HealthyAfter.Round(10*time.Millisecond))
+		fmt.Fprintf(w, "Lab %q is up and healthy, %s after its containers started (%s in all).\n", l.Config.Name,
+			res.HealthyAfter.Round(10*time.Millisecond), res.Took.Round(10*time.Millisecond))
 	}
 	if master != nil {
 		fmt.Fprintf(w, "Master: %s at %s (sentinels monitor it as %q)\n", master.Service, master.Address, l.Config.MasterName)

@@ -101,7 +101,7 @@ func validate(c *Config) []string {
 func validatePorts(c *Config) []string {
 	var p []string
 	if c.PortAuto {
-		if c.Sources["sentinel-port"].Kind != FromDefault {
+		if k := c.Sources["sentinel-port"].Kind; k != FromDefault && k != FromLab {
 			p = append(p, fmt.Sprintf("sentinel-port %d cannot be combined with port auto, which chooses both; drop one (%s)",
 				c.SentinelPort, c.Sources["sentinel-port"]))
 		}

@@ -76,10 +76,15 @@ func explainUnreachable(host string, err error) error {
 	}
 	socket := strings.TrimPrefix(host, "unix://")
 	var reason string
+	// The client keeps only the message of some connection errors, so
+	// both the wrapped error and the message are looked at.
+	msg := err.Error()
 	switch {
-	case errors.Is(err, syscall.EACCES) || errors.Is(err, os.ErrPermission):
+	case strings.Contains(msg, "TLS") || strings.Contains(msg, "x509"):
+		reason = fmt.Sprintf("cannot use the Docker daemon at %s over TLS: %v; check DOCKER_TLS_VERIFY and DOCKER_CERT_PATH", where, err)
+	case errors.Is(err, syscall.EACCES) || errors.Is(err, os.ErrPermission) || strings.Contains(msg, "permission denied"):
 		reason = fmt.Sprintf("permission denied on the Docker socket %s: add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again) or run as root", socket)
-	case errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED):
+	case errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) || client.IsErrConnectionFailed(err):
 		reason = fmt.Sprintf("no Docker daemon answers at %s: start it (`sudo systemctl start docker`, or `dockerd &`)", where)
 		if os.Getenv("DOCKER_HOST") != "" {
 			reason += " or fix DOCKER_HOST"

@@ -115,7 +115,10 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 				continue
 			}
 			r := Revived{Service: service, Fault: f.Kind, RejoinedMS: time.Since(start).Milliseconds(), Role: "sentinel"}
-			if !n.IsSentinel() {
+			switch {
+			case n.Service == m.Service:
+				r.Role = "master"
+			case !n.IsSentinel():
 				r.Role, r.Master = "replica", m.Service
 			}
 			rep.Revived = append(rep.Revived, r)
@@ -130,6 +133,20 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 	}
 	if err != nil {
 		return rep, err
+	}
+	// With nothing left faulted, revive is done when the whole lab is
+	// healthy again: sentinels that were down must also see each other.
+	if containers, err := env.Containers(ctx, l); err == nil && len(Faults(l, containers)) == 0 {
+		_, err = strategy.Until(ctx, func(ctx context.Context) (bool, string, error) {
+			h := probe.Evaluate(l.Topology, pr.Snapshot(ctx))
+			return h.Healthy, h.Condition(), nil
+		})
+		if errors.As(err, &te) {
+			return rep, fmt.Errorf("the lab is not healthy %s after revive (--timeout): %s", te.After.Round(100*time.Millisecond), te.Last)
+		}
+		if err != nil {
+			return rep, err
+		}
 	}
 	if m, ok := l.Topology.NodeAt(masterAddr); ok {
 		rep.Master = NodeRef{m.Service, masterAddr}
@@ -192,6 +209,13 @@ func rejoined(ctx context.Context, pr *probe.Prober, n topology.Node, masterAddr
 		return false, n.Service + " does not answer yet"
 	}
 	ni := pr.Node(ctx, n)
+	if n.Addr.String() == masterAddr {
+		// No failover happened while it was down: it is still the master.
+		if ni.Reachable && ni.Role == "master" {
+			return true, ""
+		}
+		return false, n.Service + ", still the master for the sentinels, does not answer as master yet"
+	}
 	switch {
 	case !ni.Reachable:
 		return false, n.Service + " does not answer yet"

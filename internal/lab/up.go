@@ -47,6 +47,8 @@ type UpResult struct {
 	// HealthyAfter is how long the lab took to be healthy once its
 	// containers were started.
 	HealthyAfter time.Duration
+	// Took is the whole up, from the first call to the engine.
+	Took time.Duration
 	Health       probe.Health
 }
 
@@ -54,6 +56,7 @@ type UpResult struct {
 // healthy.
 func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts UpOptions) (*UpResult, error) {
 	p := e.Progress
+	begin := e.clock().Now()
 	// Nothing is written before the engine answers.
 	desc, err := e.Engine.Ping(ctx)
 	if err != nil {
@@ -148,6 +151,7 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 		return fail(err)
 	}
 	res.HealthyAfter = e.clock().Now().Sub(started)
+	res.Took = e.clock().Now().Sub(begin)
 	return res, nil
 }
 
@@ -432,10 +436,16 @@ func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 		}
 	}
 	id, err := e.Engine.CreateContainer(ctx, a.plan.Spec)
+	if err != nil && strings.Contains(err.Error(), "is already in use") {
+		// An interrupted up's create can finish in the daemon after we
+		// listed the containers: take it over if it is this service's.
+		id, err = e.adopt(ctx, a, err)
+	} else if err == nil {
+		m.container(id)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", a.plan.Service, err)
 	}
-	m.container(id)
 	if err := e.Engine.Start(ctx, id); err != nil {
 		if strings.Contains(err.Error(), "executable file not found") && a.plan.Spec.Labels[engine.LabelRole] != "" {
 			return fmt.Errorf("%s: image %s has no redis-server, so it cannot run a lab node; use a Redis (>= 6.2) or Valkey image, such as --image %s",
@@ -449,6 +459,41 @@ func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 	}
 	e.Progress.Printf("%s: %s at %s", a.plan.Service, verb, staticAddress(a.plan.Spec))
 	return nil
+}
+
+// adopt finds the container of a's service that a create conflicted with.
+// One created from the same spec is used as it is; another is replaced.
+func (e *Env) adopt(ctx context.Context, a action, conflict error) (string, error) {
+	labels := map[string]string{engine.LabelProject: a.plan.Spec.Labels[engine.LabelProject], engine.LabelService: a.plan.Service}
+	var list []engine.Container
+	// The daemon holds the name from the start of a create but lists the
+	// container only once it is made: give it a moment.
+	for try := 0; try < 50 && len(list) == 0; try++ {
+		var err error
+		if list, err = e.Engine.Containers(ctx, labels); err != nil {
+			return "", err
+		}
+		if len(list) == 0 {
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-e.clock().After(100 * time.Millisecond):
+			}
+		}
+	}
+	for _, c := range list {
+		if c.Name != a.plan.Spec.Name {
+			continue
+		}
+		if c.Labels[engine.LabelSpecHash] == a.plan.Hash {
+			return c.ID, nil
+		}
+		if err := e.Engine.Remove(ctx, c.ID); err != nil {
+			return "", err
+		}
+		return e.Engine.CreateContainer(ctx, a.plan.Spec)
+	}
+	return "", conflict // a container of something else holds the name
 }
 
 func staticAddress(spec engine.ContainerSpec) string {
