@@ -96,6 +96,7 @@ every step timed.`,
 		newDownCommand(g, f, streams),
 		newImageCommand(f, streams),
 		newConfigCommand(g, streams),
+		newLogsCommand(g, f, streams),
 		newVersionCommand(streams),
 	)
 	for _, c := range root.Commands() {
