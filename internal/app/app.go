@@ -39,6 +39,10 @@ func Run(ctx context.Context, args []string, streams cli.Streams) int {
 		return ExitOK
 	}
 	fmt.Fprintln(streams.Err, "error:", err)
+	var exit interface{ ExitCode() int }
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	}
 	if IsUsage(err) {
 		return ExitUsage
 	}

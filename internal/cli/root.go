@@ -97,6 +97,7 @@ every step timed.`,
 		newImageCommand(f, streams),
 		newConfigCommand(g, streams),
 		newLogsCommand(g, f, streams),
+		newCLICommand(g, f, streams),
 		newVersionCommand(streams),
 	)
 	for _, c := range root.Commands() {

@@ -152,10 +152,17 @@ func (d *Docker) Exec(ctx context.Context, id string, spec ExecSpec) (int, error
 	defer stop()
 
 	if spec.TTY && spec.Resize != nil {
+		done := make(chan struct{})
+		defer close(done)
 		go func() {
-			for size := range spec.Resize {
-				// A resize racing the start fails harmlessly; the next one applies.
-				_, _ = d.c.ExecResize(ctx, created.ID, client.ExecResizeOptions{Height: size[0], Width: size[1]})
+			for {
+				select {
+				case size := <-spec.Resize:
+					// A failed resize only leaves the old size.
+					_, _ = d.c.ExecResize(ctx, created.ID, client.ExecResizeOptions{Height: size[0], Width: size[1]})
+				case <-done:
+					return
+				}
 			}
 		}()
 	}
