@@ -16,6 +16,8 @@ type inspection struct {
 	lab *lab.Lab
 	env *lab.Env
 	ins engine.Inspector
+	// engine describes the engine, as Ping does.
+	engine string
 }
 
 // openInspection opens the lab and connects to the engine.
@@ -32,10 +34,11 @@ func openInspection(ctx context.Context, g *globalOptions, f *Factory) (*inspect
 	if !ok {
 		return nil, fmt.Errorf("the container engine %T cannot read files, output or run commands in containers", env.Engine)
 	}
-	if _, err := env.Engine.Ping(ctx); err != nil {
+	about, err := env.Engine.Ping(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return &inspection{lab: l, env: env, ins: ins}, nil
+	return &inspection{lab: l, env: env, ins: ins, engine: about}, nil
 }
 
 // containers lists the lab's containers by service.

@@ -98,6 +98,7 @@ every step timed.`,
 		newConfigCommand(g, streams),
 		newLogsCommand(g, f, streams),
 		newCLICommand(g, f, streams),
+		newExportCommand(g, f, streams),
 		newVersionCommand(streams),
 	)
 	for _, c := range root.Commands() {
