@@ -37,7 +37,8 @@ A node whose container is gone (after down) is read from the lab directory.`,
 		Example: `  sentinel-lab logs
   sentinel-lab logs sentinel-1 sentinel-2 sentinel-3 --since 5m
   sentinel-lab logs master --tail 20 -f`,
-		Args: cobra.ArbitraryArgs,
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: completeServices(g, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			since, err := nodelog.ParseSince(o.since, time.Now())
 			if err != nil {

@@ -42,6 +42,7 @@ It exits with redis-cli's exit code.`,
 			}
 			return nil
 		},
+		ValidArgsFunction: completeServices(g, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCLI(cmd.Context(), g, f, streams, args[0], args[1:])
 		},

@@ -99,6 +99,7 @@ every step timed.`,
 		newLogsCommand(g, f, streams),
 		newCLICommand(g, f, streams),
 		newExportCommand(g, f, streams),
+		newCompletionCommand(streams),
 		newVersionCommand(streams),
 	)
 	for _, c := range root.Commands() {
@@ -106,6 +107,7 @@ every step timed.`,
 			c.Args = noArgs
 		}
 	}
+	exampleForHelp(root)
 	return root
 }
 
