@@ -226,7 +226,7 @@ func TestExportHoldsTheLabAndNeverThePassword(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(dir, f))
 		return string(b)
 	}
-	if e := read("errors.txt"); !strings.Contains(e, "master (container exited): INFO") {
+	if e := read("errors.txt"); !strings.Contains(e, "master (container exited): not asked") {
 		t.Errorf("errors.txt does not say the killed master could not answer:\n%s", e)
 	}
 	var master map[string]string

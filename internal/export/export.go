@@ -222,9 +222,19 @@ func (x *Export) nodes(ctx context.Context, w *writer, containers map[string]eng
 		} else {
 			w.res.Nodes++
 		}
-		state := "missing"
+		state := engine.StateMissing
 		if c, ok := containers[n.Service]; ok {
 			state = c.State
+		}
+		if state != engine.StateRunning {
+			// Nothing answers for a stopped or paused node, and a removed
+			// network's address may lead anywhere.
+			what := "INFO"
+			if n.IsSentinel() {
+				what = "INFO or SENTINEL answers"
+			}
+			w.problem("%s (container %s): not asked for %s", n.Service, state, what)
+			continue
 		}
 		info, err := x.Asker.Do(ctx, n, "info", "all")
 		if err != nil {

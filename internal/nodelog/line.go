@@ -190,7 +190,7 @@ func (p *Printer) Print(lines []Line) error {
 	for _, l := range lines {
 		text := l.Text
 		if l.Output {
-			text = "(container output) " + text
+			text = strings.TrimSpace("(container output) " + text)
 		}
 		fmt.Fprintf(bw, "%-*s | %s\n", p.Width, l.Service, text)
 	}
