@@ -52,16 +52,14 @@ It exits with redis-cli's exit code.`,
 	return cmd
 }
 
-// ExitError ends the command with a program's exit code.
+// ExitError ends the command with a program's exit code (app.Run exits
+// with it).
 type ExitError struct {
 	Program string
 	Code    int
 }
 
 func (e *ExitError) Error() string { return fmt.Sprintf("%s exited with code %d", e.Program, e.Code) }
-
-// ExitCode is the process's exit code.
-func (e *ExitError) ExitCode() int { return e.Code }
 
 func runCLI(ctx context.Context, g *globalOptions, f *Factory, streams Streams, service string, args []string) error {
 	in, err := openInspection(ctx, g, f)

@@ -80,10 +80,3 @@ func TestCLIWithoutServiceIsAUsageError(t *testing.T) {
 	}
 }
 
-func TestExitErrorCarriesTheCode(t *testing.T) {
-	var e interface{ ExitCode() int }
-	err := error(&ExitError{Program: "redis-cli", Code: 3})
-	if !errors.As(err, &e) || e.ExitCode() != 3 || err.Error() != "redis-cli exited with code 3" {
-		t.Errorf("ExitError: %v", err)
-	}
-}
