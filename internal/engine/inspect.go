@@ -190,8 +190,11 @@ func (d *Docker) Exec(ctx context.Context, id string, spec ExecSpec) (int, error
 		if err != nil {
 			return -1, fmt.Errorf("reading the exit code of %s: %w", spec.Cmd[0], err)
 		}
-		if !res.Running || i == 50 {
+		if !res.Running {
 			return res.ExitCode, nil
+		}
+		if i == 50 {
+			return -1, fmt.Errorf("%s closed its output but is still running", spec.Cmd[0])
 		}
 		select {
 		case <-ctx.Done():
