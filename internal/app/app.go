@@ -50,6 +50,12 @@ func Run(ctx context.Context, args []string, streams cli.Streams) int {
 		return ExitInterrupted
 	}
 	fmt.Fprintln(streams.Err, "error:", err)
+	// A program run for the user (redis-cli) ends the command with its code;
+	// only that one: os/exec errors have an ExitCode too.
+	var exit *cli.ExitError
+	if errors.As(err, &exit) {
+		return exit.Code
+	}
 	if IsUsage(err) {
 		return ExitUsage
 	}

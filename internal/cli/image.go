@@ -13,8 +13,10 @@ func newImageCommand(f *Factory, streams Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "image",
 		Short: "Manage the lab's image",
-		Args:  noArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Example: `  sentinel-lab image build
+  sentinel-lab image build --tag my/redis:local`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var tag string
 	build := &cobra.Command{

@@ -106,6 +106,10 @@ every step timed.`,
 		newDownCommand(g, f, streams),
 		newImageCommand(f, streams),
 		newConfigCommand(g, streams),
+		newLogsCommand(g, f, streams),
+		newCLICommand(g, f, streams),
+		newExportCommand(g, f, streams),
+		newCompletionCommand(streams),
 		newVersionCommand(streams),
 	)
 	for _, c := range root.Commands() {
@@ -113,6 +117,7 @@ every step timed.`,
 			c.Args = noArgs
 		}
 	}
+	exampleForHelp(root)
 	return root
 }
 
