@@ -79,4 +79,3 @@ func TestCLIWithoutServiceIsAUsageError(t *testing.T) {
 		t.Errorf("err = %v, want a usage error showing how to call cli", err)
 	}
 }
-

@@ -48,8 +48,8 @@ type UpResult struct {
 	// containers were started.
 	HealthyAfter time.Duration
 	// Took is the whole up, from the first call to the engine.
-	Took time.Duration
-	Health       probe.Health
+	Took   time.Duration
+	Health probe.Health
 }
 
 // Up renders the lab, starts what is not running and waits until it is
