@@ -103,7 +103,7 @@ func topologies(r *failover.Report, lang failover.Lang) (before, after topoView)
 		case s == r.NewMaster.Service:
 			continue
 		case s == r.OldMaster.Service:
-			row = append(row, box(s, addr, tr(lang, "roleDown")+": "+string(r.Mode), "down"))
+			row = append(row, box(s, addr, faultedRole(lang, r.Mode), "down"))
 			follows = append(follows, false)
 		case resync[s] != "":
 			row = append(row, box(s, addr, tr(lang, "roleReplica"), "replica"))
@@ -122,6 +122,22 @@ func topologies(r *failover.Report, lang failover.Lang) (before, after topoView)
 	}
 	after.sentinels(sentinels, r.Leader, lang)
 	return before, after
+}
+
+// faultedRole says what the old master is after the failover: a
+// disconnected one is not down, it still acts as a master on its side.
+func faultedRole(lang failover.Lang, m failover.Mode) string {
+	switch m {
+	case failover.Kill:
+		return tr(lang, "faultedKill")
+	case failover.Stop:
+		return tr(lang, "faultedStop")
+	case failover.Pause:
+		return tr(lang, "faultedPause")
+	case failover.Disconnect:
+		return tr(lang, "faultedDisconnect")
+	}
+	return tr(lang, "roleDown") + ": " + string(m)
 }
 
 func box(service string, addr map[string]string, role, class string) topoBox {
