@@ -117,6 +117,9 @@ func build(r *failover.Report, o Options) (*view, error) {
 	v.Heading = tr(lang, "heading", r.MasterName, r.Lab)
 	if !r.FaultAt.IsZero() {
 		v.FaultAt = tr(lang, "faultAt", r.FaultAt.Format("2006-01-02 15:04:05.000 MST"))
+		if r.FaultCallMS > 0 {
+			v.FaultAt += "; " + tr(lang, "faultCall", r.FaultCallMS)
+		}
 	}
 	d := r.DownAfterMS
 	leaderNote := ""

@@ -15,7 +15,8 @@ type text struct{ en, zh string }
 var texts = map[string]text{
 	"title":             {"Failover report", "故障迁移报告"},
 	"heading":           {"Failover of %s in lab %s", "%s 的故障迁移（实验环境 %s）"},
-	"faultAt":           {"Fault at %s", "故障发生于 %s"},
+	"faultAt":           {"Fault requested at %s", "故障请求于 %s"},
+	"faultCall":         {"the engine carried it out in %d ms", "容器引擎执行用时 %d ms"},
 	"summary":           {"Summary", "概要"},
 	"oldMaster":         {"Old master", "原主节点"},
 	"newMaster":         {"New master", "新主节点"},
@@ -55,6 +56,7 @@ var texts = map[string]text{
 	"markPromoted":      {"promoted", "已升级"},
 	"markLinked":        {"replicas linked", "从节点已连接"},
 	"markFault":         {"fault", "故障"},
+	"faultBand":         {"the engine carrying the fault out", "容器引擎正在执行故障操作"},
 	"timeline":          {"Sentinel timeline", "哨兵事件时间线"},
 	"timelineNote":      {"One lane per sentinel, the leader first. Each mark is an event the sentinel published, at the time it arrived; hover a mark for its explanation. The red line is down-after-milliseconds: no sentinel can notice the fault before it.", "每个哨兵一条泳道，领头哨兵在最上方。每个标记是哨兵发布的一个事件，位置为收到该事件的时间；将鼠标悬停在标记上可查看说明。红线是 down-after-milliseconds：在此之前哨兵无法发现故障。"},
 	"secondsAxis":       {"seconds since the fault", "距故障的秒数"},

@@ -135,11 +135,14 @@ type timelineView struct {
 	Axis          axis
 	Lanes         []laneView
 	Markers       []markerView
-	Ticks         []tick
-	GridY1        float64
-	AxisY         float64
-	AxisTitle     string
-	AxisTitleX    float64
+	// FaultBand spans the engine call that carried the fault out: times
+	// count from its start, the fault took effect somewhere inside.
+	FaultBand  *band
+	Ticks      []tick
+	GridY1     float64
+	AxisY      float64
+	AxisTitle  string
+	AxisTitleX float64
 }
 
 type laneView struct {
@@ -351,6 +354,11 @@ func buildTimeline(r *failover.Report, events []failover.Event, ax axis, lang fa
 		y += lane.H
 	}
 	tv.AxisY = y
+	if r.FaultCallMS > 0 {
+		x0, x1 := ax.x(0), ax.x(r.FaultCallMS)
+		tv.FaultBand = &band{X: x0, W: math.Max(round1(x1-x0), 1), Y: lanesTop, H: round1(y - lanesTop),
+			Label: tr(lang, "faultBand") + fmt.Sprintf(": 0–%d ms", r.FaultCallMS)}
+	}
 	for i := range tv.Markers {
 		tv.Markers[i].Y2 = y
 	}
