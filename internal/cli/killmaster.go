@@ -19,6 +19,7 @@ type killMasterOptions struct {
 	force        bool
 	output       string
 	lang         string
+	report       string
 }
 
 func newKillMasterCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
@@ -41,7 +42,8 @@ the lab network while it keeps running: a partition). sentinel-lab revive
 undoes any of them.`,
 		Example: `  sentinel-lab kill-master
   sentinel-lab kill-master --mode disconnect
-  sentinel-lab kill-master -o json > failover.json`,
+  sentinel-lab kill-master -o json > failover.json
+  sentinel-lab kill-master --load --report failover.html`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(o.output); err != nil {
 				return err
@@ -54,6 +56,9 @@ undoes any of them.`,
 			}
 			if err := checkTimeout(o.timeout); err != nil {
 				return err
+			}
+			if o.report == "-" {
+				return usageErrorf("kill-master --report needs a file name; `sentinel-lab report -o -` writes the page to standard output")
 			}
 			mode, err := failover.ParseMode(o.mode)
 			if err != nil {
@@ -84,6 +89,11 @@ undoes any of them.`,
 			if err := failover.SaveReport(l.Dir, r); err != nil {
 				return err
 			}
+			if o.report != "" {
+				if err := writeReport(streams, o.report, r, lang); err != nil {
+					return fmt.Errorf("the failover is recorded, but the HTML report is not: %w; `sentinel-lab report -o %s` tries again", err, o.report)
+				}
+			}
 			if o.output == "json" {
 				return writeJSON(streams.Out, r)
 			}
@@ -100,6 +110,7 @@ undoes any of them.`,
 	cmd.Flags().BoolVar(&o.force, "force", false, "fault the master even when too few sentinels answer to elect a leader")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&o.lang, "lang", "en", "language of the explanations: en or zh")
+	cmd.Flags().StringVar(&o.report, "report", "", "also write the failover as one self-contained HTML page to this file (see sentinel-lab report)")
 	cmd.Flags().BoolVar(&o.load, "load", false, "write through a sentinel-aware client during the failover and report the outage and lost writes")
 	cmd.Flags().IntVar(&o.rate, "rate", 100, "writes per second with --load")
 	cmd.Flags().IntVar(&o.waitReplicas, "wait-replicas", 0, "with --load, each write waits (WAIT) for this many replicas before it counts as acknowledged")

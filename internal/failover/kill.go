@@ -172,6 +172,7 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 		OldMaster:   NodeRef{old.Service, old.Addr.String()},
 		DownAfterMS: l.Config.DownAfterMS(), FaultAt: t0, FaultCallMS: faultCall.Milliseconds(),
 	}
+	r.Nodes, r.Sentinels = labRefs(l, before)
 	w := &watcher{l: l, pr: pr, rec: rec, old: old, sentinels: watched, t0: t0, poll: o.Poll, progress: o.Progress}
 	if err := w.run(ctx, o.Timeout); err != nil {
 		if o.Workload != nil {

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/lab"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 )
 
 // NodeRef names a node.
@@ -50,6 +53,53 @@ type Report struct {
 	Events []Event  `json:"events"`
 	// Load is what a client writing through the failover saw (--load).
 	Load any `json:"load,omitempty"`
+	// Nodes are the lab's data nodes and Sentinels its sentinels, so a saved
+	// report can draw the topology and explain its events again, in another
+	// language, naming nodes by service.
+	Nodes     []NodeRef     `json:"nodes,omitempty"`
+	Sentinels []SentinelRef `json:"sentinels,omitempty"`
+}
+
+// SentinelRef names a sentinel and the myid its events use.
+type SentinelRef struct {
+	Service string `json:"service"`
+	Address string `json:"address"`
+	ID      string `json:"id,omitempty"`
+}
+
+// Names rebuilds, from Nodes and Sentinels, what Explain needs to name the
+// nodes an event mentions.
+func (r *Report) Names() Names {
+	n := Names{ByAddr: map[string]string{}, ByID: map[string]string{}}
+	for _, node := range r.Nodes {
+		n.ByAddr[node.Address] = node.Service
+	}
+	for _, s := range r.Sentinels {
+		n.ByAddr[s.Address] = s.Service
+		if s.ID != "" {
+			n.ByID[s.ID] = s.Service
+		}
+	}
+	return n
+}
+
+// Interesting tells the events a failover timeline shows, as WriteText does.
+func Interesting(typ string) bool { return interesting(typ) }
+
+// labRefs lists the lab's data nodes and sentinels, with the myid each
+// sentinel gave before the fault.
+func labRefs(l *lab.Lab, views []probe.SentinelView) (nodes []NodeRef, sentinels []SentinelRef) {
+	ids := map[string]string{}
+	for _, v := range views {
+		ids[v.Service] = v.MyID
+	}
+	for _, n := range l.Topology.DataNodes() {
+		nodes = append(nodes, NodeRef{n.Service, n.Addr.String()})
+	}
+	for _, n := range l.Topology.Sentinels() {
+		sentinels = append(sentinels, SentinelRef{n.Service, n.Addr.String(), ids[n.Service]})
+	}
+	return nodes, sentinels
 }
 
 // ReplicaResync is how one replica caught up with the new master.

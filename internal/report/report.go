@@ -1,0 +1,284 @@
+// Package report writes a failover as one self-contained HTML page: the
+// topology before and after, the phase times, every sentinel's events as a
+// swimlane on a shared time axis, the annotated event list the seed
+// document writes by hand, the replicas' resyncs and, when kill-master ran
+// with --load, the client's acknowledged writes around the outage.
+//
+// It is pure: a *failover.Report in, HTML out. The page needs no network:
+// CSS and SVG are inline, there is no script, and a Content-Security-Policy
+// forbids fetching anything.
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+)
+
+// Options tune the page.
+type Options struct {
+	// Lang is the language of headings, labels and explanations.
+	Lang failover.Lang
+}
+
+//go:embed report.html.tmpl
+var pageTemplate string
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"list": func(v ...topoView) []topoView { return v },
+	"odd":  func(i int) bool { return i%2 == 1 },
+	"add":  func(a, b float64) float64 { return round1(a + b) },
+	"sub":  func(a, b float64) float64 { return round1(a - b) },
+}).Parse(pageTemplate))
+
+// Write renders r as HTML to w.
+func Write(w io.Writer, r *failover.Report, o Options) error {
+	if o.Lang == "" {
+		o.Lang = failover.English
+	}
+	v, err := build(r, o)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := page.Execute(&b, v); err != nil {
+		return err
+	}
+	// html/template writes every "+" as "&#43;" (against UTF-7 sniffing,
+	// which the page's charset declaration rules out); event types start
+	// with "+", and the file should read and grep like the sentinel logs.
+	_, err = io.WriteString(w, strings.ReplaceAll(b.String(), "&#43;", "+"))
+	return err
+}
+
+// view is everything the template shows, computed here so the template only
+// prints.
+type view struct {
+	Lang, HTMLLang string
+	T              map[string]string
+
+	Title, Heading, FaultAt string
+	Summary                 []summaryItem
+	Lost                    string
+
+	Before, After topoView
+	Revive        string
+
+	Phases []phaseRow
+
+	Timeline timelineView
+	Legend   []legendItem
+
+	Events  []eventRow
+	Routine string
+
+	Resyncs []resyncRow
+
+	Load *loadView
+}
+
+type summaryItem struct {
+	Label, Value, Note string
+	Wide               bool
+}
+
+type phaseRow struct {
+	Key, Label, Since, VsDownAfter string
+	Late                           bool
+}
+
+type eventRow struct {
+	Time, Clock, Sentinel, Type, Detail, Explanation, Cat string
+	Leader                                                bool
+}
+
+type resyncRow struct {
+	Replica, Follows, Kind, Label string
+}
+
+type legendItem struct{ Cat, Label string }
+
+func build(r *failover.Report, o Options) (*view, error) {
+	lang := o.Lang
+	v := &view{Lang: string(lang), HTMLLang: "en", T: map[string]string{}}
+	if lang == failover.Chinese {
+		v.HTMLLang = "zh-Hans"
+	}
+	for k := range texts {
+		v.T[k] = tr(lang, k)
+	}
+	v.Title = fmt.Sprintf("%s: %s → %s", tr(lang, "title"), r.OldMaster.Service, r.NewMaster.Service)
+	v.Heading = tr(lang, "heading", r.MasterName, r.Lab)
+	if !r.FaultAt.IsZero() {
+		v.FaultAt = tr(lang, "faultAt", r.FaultAt.Format("2006-01-02 15:04:05.000 MST"))
+		if r.FaultCallMS > 0 {
+			v.FaultAt += "; " + tr(lang, "faultCall", r.FaultCallMS)
+		}
+	}
+	d := r.DownAfterMS
+	leaderNote := ""
+	if r.Epoch > 0 {
+		leaderNote = tr(lang, "epoch", r.Epoch)
+	}
+	if len(r.Followers) > 0 {
+		leaderNote += " · " + tr(lang, "followers") + ": " + strings.Join(r.Followers, ", ")
+	}
+	v.Summary = []summaryItem{
+		{Label: tr(lang, "oldMaster"), Value: r.OldMaster.Service, Note: r.OldMaster.Address},
+		{Label: tr(lang, "newMaster"), Value: r.NewMaster.Service, Note: r.NewMaster.Address},
+		{Label: tr(lang, "fault"), Value: string(r.Mode), Note: modeText(lang, r.Mode)},
+		{Label: tr(lang, "downAfter"), Value: fmt.Sprintf("%d ms", d), Note: "D"},
+		{Label: tr(lang, "leader"), Value: orDash(r.Leader), Note: strings.TrimPrefix(leaderNote, " · ")},
+		{Label: tr(lang, "failoverIn"), Value: seconds(r.FailoverMS), Note: vsD(r.FailoverMS, d)},
+		{Label: tr(lang, "convergedIn"), Value: seconds(r.ConvergedMS), Note: vsD(r.ConvergedMS, d)},
+	}
+	if len(r.Lost) > 0 {
+		v.Lost = tr(lang, "lost") + ": " + strings.Join(r.Lost, ", ")
+	}
+
+	v.Before, v.After = topologies(r, lang)
+	if r.OldMaster.Service != "" {
+		v.Revive = tr(lang, "revive", r.OldMaster.Service)
+	}
+
+	nm := r.NewMaster.Service
+	for _, p := range []struct {
+		key, label string
+		ms         int64
+	}{
+		{"failover_ms", tr(lang, "phaseFailover"), r.FailoverMS},
+		{"agreed_ms", tr(lang, "phaseAgreed"), r.AgreedMS},
+		{"promoted_ms", tr(lang, "phasePromoted", nm), r.PromotedMS},
+		{"replicas_linked_ms", tr(lang, "phaseLinked", nm), r.ReplicasLinkedMS},
+		{"converged_ms", tr(lang, "phaseConverged"), r.ConvergedMS},
+	} {
+		v.Phases = append(v.Phases, phaseRow{Key: p.key, Label: p.label, Since: seconds(p.ms), VsDownAfter: vsD(p.ms, d), Late: p.key == "converged_ms"})
+	}
+
+	events, routine := shownEvents(r)
+	names, reExplain := r.Names(), len(r.Nodes) > 0 || len(r.Sentinels) > 0
+	explain := func(e failover.Event) string {
+		if reExplain {
+			if s := failover.Explain(e, names, lang); s != "" {
+				return s
+			}
+		}
+		return e.Explanation
+	}
+	for _, e := range events {
+		clock := ""
+		if !r.FaultAt.IsZero() {
+			clock = r.FaultAt.Add(msDuration(e.AtMS)).Format("15:04:05.000")
+		}
+		v.Events = append(v.Events, eventRow{
+			Time: "+" + seconds(e.AtMS), Clock: clock, Sentinel: e.Sentinel, Type: e.Type, Detail: e.Detail,
+			Explanation: explain(e), Cat: categoryOf(e.Type), Leader: e.Sentinel == r.Leader,
+		})
+	}
+	if routine > 0 {
+		v.Routine = tr(lang, "routine", routine)
+	}
+
+	end, err := axisEnd(r, events)
+	if err != nil {
+		return nil, err
+	}
+	ld, err := decodeLoad(r.Load)
+	if err != nil {
+		return nil, err
+	}
+	ax := newAxis(r, events, ld, end)
+	v.Timeline = buildTimeline(r, events, ax, lang, explain)
+	for _, c := range categories {
+		v.Legend = append(v.Legend, legendItem{Cat: c.name, Label: tr(lang, c.label)})
+	}
+	if ld != nil {
+		v.Load = buildLoad(ld, r, ax, lang)
+	}
+
+	for _, rs := range r.Resyncs {
+		v.Resyncs = append(v.Resyncs, resyncRow{Replica: rs.Service, Follows: nm, Kind: rs.Resync, Label: resyncText(lang, rs.Resync)})
+	}
+	return v, nil
+}
+
+// shownEvents are the events after the fault that tell the failover, in
+// time order; routine counts the chatter left out.
+func shownEvents(r *failover.Report) (shown []failover.Event, routine int) {
+	for _, e := range r.Events {
+		if e.AtMS < 0 {
+			continue
+		}
+		if !failover.Interesting(e.Type) {
+			routine++
+			continue
+		}
+		shown = append(shown, e)
+	}
+	sort.SliceStable(shown, func(i, j int) bool { return shown[i].AtMS < shown[j].AtMS })
+	return shown, routine
+}
+
+func modeText(lang failover.Lang, m failover.Mode) string {
+	switch m {
+	case failover.Kill:
+		return tr(lang, "modeKill")
+	case failover.Stop:
+		return tr(lang, "modeStop")
+	case failover.Pause:
+		return tr(lang, "modePause")
+	case failover.Disconnect:
+		return tr(lang, "modeDisconnect")
+	}
+	return string(m)
+}
+
+func resyncText(lang failover.Lang, kind string) string {
+	switch kind {
+	case failover.ResyncPartial:
+		return tr(lang, "resyncPartial")
+	case failover.ResyncFull:
+		return tr(lang, "resyncFull")
+	case failover.ResyncNone:
+		return tr(lang, "resyncNone")
+	}
+	return tr(lang, "resyncUnknown")
+}
+
+// resyncShort names a resync kind in a few words, for the topology's arrows.
+func resyncShort(lang failover.Lang, kind string) string {
+	switch kind {
+	case failover.ResyncPartial:
+		return tr(lang, "linkPartial")
+	case failover.ResyncFull:
+		return tr(lang, "linkFull")
+	case failover.ResyncNone:
+		return tr(lang, "linkNone")
+	}
+	return tr(lang, "resyncUnknown")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// seconds writes ms as seconds with ms precision: 1.234 s.
+func seconds(ms int64) string { return fmt.Sprintf("%.3f s", float64(ms)/1000) }
+
+// vsD writes ms against down-after: D + 0.834 s, D − 0.120 s.
+func vsD(ms, d int64) string {
+	x := ms - d
+	if x < 0 {
+		return "D − " + seconds(-x)
+	}
+	return "D + " + seconds(x)
+}
