@@ -93,10 +93,10 @@ func TestIsolatedResultCountsRefusals(t *testing.T) {
 
 func TestClassify(t *testing.T) {
 	for err, want := range map[string]string{
-		"NOREPLICAS Not enough good replicas to write.": "NOREPLICAS",
+		"NOREPLICAS Not enough good replicas to write.":         "NOREPLICAS",
 		"READONLY You can't write against a read only replica.": "READONLY",
-		"dial tcp 1.2.3.4:6379: connect: connection refused":     "refused",
-		"read tcp: connection reset by peer":                     "connection lost",
+		"dial tcp 1.2.3.4:6379: connect: connection refused":    "refused",
+		"read tcp: connection reset by peer":                    "connection lost",
 	} {
 		if got := classify(errString(err)); got != want {
 			t.Errorf("classify(%q) = %q, want %q", err, got, want)
