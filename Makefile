@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/sentinel-lab
 PKGS    := ./...
 
-.PHONY: build demo test lint bench clean
+.PHONY: build demo test smoke lint bench clean
 
 ## build: the sentinel-lab binary, in bin/
 build:
@@ -18,6 +18,11 @@ demo: build
 ## they skip without one, and fail instead when CI=true)
 test: lint
 	$(GO) test -count=1 -timeout 25m $(PKGS)
+
+## smoke: the CI smoke job: up, kill-master, status, revive, down, with
+## -o json artifacts, logs, an export and the HTML report in smoke-out/
+smoke: build
+	BIN=$(BIN) scripts/smoke
 
 ## lint: gofmt and go vet must be clean
 lint:

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"os"
 	"sync"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
@@ -43,7 +44,11 @@ func (f *Factory) Env(w io.Writer) (*lab.Env, error) {
 		return nil, err
 	}
 	p := progress.Discard()
-	if w != nil {
+	switch {
+	case w == nil:
+	case isTerminal(w) && os.Getenv("CI") != "true":
+		p = progress.NewLive(w)
+	default:
 		p = progress.New(w)
 	}
 	return &lab.Env{

@@ -79,8 +79,9 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 	}
 	sort.Strings(res.Containers)
 	for _, s := range res.Containers {
-		e.Progress.Printf("%s: stopped and removed", s)
+		e.Progress.Node(s, "removed (stopped cleanly first)")
 	}
+	e.Progress.Done()
 
 	nets, err := e.Engine.Networks(ctx)
 	if err != nil {

@@ -147,7 +147,14 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 		return fail(err)
 	}
 	started := e.clock().Now()
-	if res.Health, err = e.waitHealthy(ctx, l, opts.Timeout); err != nil {
+	res.Health, err = e.waitHealthy(ctx, l, opts.Timeout)
+	if err == nil {
+		for _, n := range l.Topology.Nodes {
+			e.Progress.Node(n.Service, "healthy")
+		}
+	}
+	e.Progress.Done()
+	if err != nil {
 		return fail(err)
 	}
 	res.HealthyAfter = e.clock().Now().Sub(started)
@@ -422,13 +429,13 @@ func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 		if err := e.Engine.Unpause(ctx, a.existing.ID); err != nil {
 			return err
 		}
-		e.Progress.Printf("%s: unpaused", a.plan.Service)
+		e.Progress.Node(a.plan.Service, "running: unpaused")
 		return nil
 	case actStart:
 		if err := e.Engine.Start(ctx, a.existing.ID); err != nil {
 			return fmt.Errorf("%s: %w", a.plan.Service, err)
 		}
-		e.Progress.Printf("%s: started again (it keeps its address %s)", a.plan.Service, staticAddress(a.plan.Spec))
+		e.Progress.Node(a.plan.Service, fmt.Sprintf("running: started again, at its address %s", staticAddress(a.plan.Spec)))
 		return nil
 	case actRecreate:
 		if err := e.Engine.Remove(ctx, a.existing.ID); err != nil {
@@ -457,7 +464,7 @@ func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 	if a.kind == actRecreate {
 		verb = "recreated (its configuration changed)"
 	}
-	e.Progress.Printf("%s: %s at %s", a.plan.Service, verb, staticAddress(a.plan.Spec))
+	e.Progress.Node(a.plan.Service, fmt.Sprintf("running: %s at %s", verb, staticAddress(a.plan.Spec)))
 	return nil
 }
 
