@@ -88,8 +88,8 @@ var phrases = map[string]phrase{
 	"-failover-abort-slave-timeout":      {"aborts: the chosen replica did not become master in time", "放弃故障迁移：选中的从节点未能及时升级"},
 	"+failover-detected":                 {"sees that a replica became master on its own", "发现从节点自行升级为主节点"},
 	"+fix-slave-config":                  {"points %s at the right master", "修正 %s 的主节点配置"},
-	"-role-change":                       {"%s reports a new role", "%s 报告了新的角色"},
-	"+role-change":                       {"%s reports a new role", "%s 报告了新的角色"},
+	"-role-change":                       {"%s now reports role:%s", "%s 报告了新的角色：%s"},
+	"+role-change":                       {"%s now reports role:%s", "%s 报告了新的角色：%s"},
 	"+monitor":                           {"monitors %s", "开始监控 %s"},
 }
 
@@ -111,8 +111,13 @@ func Explain(e Event, names Names, lang Lang) string {
 	case "-sdown", "-odown", "+try-failover", "+elected-leader", "+failover-end",
 		"+selected-slave", "+failover-state-send-slaveof-noone", "+failover-state-wait-promotion",
 		"+promoted-slave", "+slave-reconf-sent", "+slave-reconf-inprog", "+slave-reconf-done",
-		"+convert-to-slave", "+slave", "+sentinel", "+reboot", "+fix-slave-config", "+monitor",
-		"-role-change", "+role-change":
+		"+convert-to-slave", "+slave", "+sentinel", "+reboot", "+fix-slave-config", "+monitor":
+	case "-role-change", "+role-change":
+		role := "?"
+		if i := strings.Index(e.Detail, "new reported role is "); i >= 0 {
+			role = strings.TrimSpace(e.Detail[i+len("new reported role is "):])
+		}
+		args = []any{subject, role}
 	case "+odown":
 		quorum := ""
 		for _, w := range f {

@@ -46,6 +46,8 @@ func TestExplainTheSeedsEvents(t *testing.T) {
 		{"+sdown", "slave 172.22.0.2:6379 172.22.0.2 6379 @ redis-master 172.22.0.4 6380",
 			"master, known as a replica, is subjectively down", "从节点 master 主观下线"},
 		{"+tilt", "#tilt mode entered", "enters TILT mode", "进入 TILT 模式"},
+		{"-role-change", "slave 172.22.0.4:6380 172.22.0.4 6380 @ redis-master 172.22.0.2 6379 new reported role is master",
+			"node-1 now reports role:master", "node-1 报告了新的角色：master"},
 	}
 	for _, c := range cases {
 		e := Event{Type: c.typ, Detail: c.detail}
