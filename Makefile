@@ -12,6 +12,7 @@ build:
 ## demo: the lab's main job: start the lab, fail the master over, show it
 demo: build
 	$(BIN) up
+	$(BIN) kill-master
 	$(BIN) status
 
 ## test: lint, unit tests and end-to-end tests (these need a Docker daemon:
