@@ -34,15 +34,7 @@ SENTINEL_LAB_* environment variables, flags. It writes nothing.`,
 			if err := checkOutput(o.output); err != nil {
 				return err
 			}
-			dir, err := g.labDir()
-			if err != nil {
-				return err
-			}
-			cfg, err := flags.load(dir)
-			if err != nil {
-				return err
-			}
-			l, err := lab.Resolve(dir, cfg, nil)
+			l, err := resolveLab(g, flags)
 			if err != nil {
 				return err
 			}

@@ -68,16 +68,12 @@ undoes any of them.`,
 			if err != nil {
 				return &UsageError{Err: err}
 			}
-			l, err := openLab(g)
+			s, err := openSession(g, f, progressWriter(o.output, streams))
 			if err != nil {
 				return err
 			}
-			env, err := f.Env(progressWriter(o.output, streams))
-			if err != nil {
-				return err
-			}
-			pr := l.Prober(f.Reach)
-			defer pr.Close()
+			defer s.Close()
+			l, env, pr := s.lab, s.env, s.prober
 			opts := failover.Options{Mode: mode, Timeout: o.timeout, Force: o.force, Lang: lang, Progress: env.Progress}
 			if o.load {
 				opts.Workload = load.NewWriter(l, pr, load.Options{Rate: o.rate, WaitReplicas: o.waitReplicas})

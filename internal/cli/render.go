@@ -26,15 +26,7 @@ docker compose (in compose/: docker compose up -d).`,
   sentinel-lab render --dir /tmp/lab --replicas 4 --sentinels 5
   sentinel-lab render --port 7000 --master-name mymaster`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, err := g.labDir()
-			if err != nil {
-				return err
-			}
-			cfg, err := flags.load(dir)
-			if err != nil {
-				return err
-			}
-			l, err := lab.Resolve(dir, cfg, nil)
+			l, err := resolveLab(g, flags)
 			if err != nil {
 				return err
 			}

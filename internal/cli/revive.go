@@ -52,16 +52,12 @@ Without arguments it revives every faulted node.`,
 			if err := checkTimeout(o.timeout); err != nil {
 				return err
 			}
-			l, err := openLab(g)
+			s, err := openSession(g, f, progressWriter(o.output, streams))
 			if err != nil {
 				return err
 			}
-			env, err := f.Env(progressWriter(o.output, streams))
-			if err != nil {
-				return err
-			}
-			pr := l.Prober(f.Reach)
-			defer pr.Close()
+			defer s.Close()
+			l, env, pr := s.lab, s.env, s.prober
 			iso, isoMaster, err := load.PendingSplitBrain(l.Dir)
 			if err != nil {
 				return err

@@ -49,16 +49,12 @@ converge cleanly.`,
 			if err := checkTimeout(o.timeout); err != nil {
 				return err
 			}
-			l, err := openLab(g)
+			sess, err := openSession(g, f, nil)
 			if err != nil {
 				return err
 			}
-			env, err := f.Env(nil)
-			if err != nil {
-				return err
-			}
-			pr := l.Prober(f.Reach)
-			defer pr.Close()
+			defer sess.Close()
+			l, env, pr := sess.lab, sess.env, sess.prober
 			progress := progressWriter(o.output, streams)
 			s, err := soak.Run(cmd.Context(), env, l, pr, soak.Options{
 				Rounds: o.rounds, Mode: mode, Timeout: o.timeout, Load: o.load,
