@@ -153,3 +153,14 @@ func composeCommand(t *testing.T) []string {
 	t.Skip("neither `docker compose` nor docker-compose is installed")
 	return nil
 }
+
+// Where the host cannot route to the lab network (Docker Desktop), the CLI
+// goes through the published ports: the same answers that way.
+func TestPublishedPortsReachTheLab(t *testing.T) {
+	l := newLab(t)
+	l.up()
+	out := l.must("--connect", "published", "status", "-o", "json").stdout
+	if !strings.Contains(out, `"healthy": true`) {
+		t.Errorf("status through the published ports:\n%s", out)
+	}
+}

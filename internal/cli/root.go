@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 )
 
 // Streams are the command's standard streams.
@@ -45,7 +46,8 @@ func (e *InterruptedError) Unwrap() error { return e.Err }
 
 // globalOptions are the flags every command has.
 type globalOptions struct {
-	dir string
+	dir     string
+	connect string
 }
 
 func (g *globalOptions) labDir() (labdir.Dir, error) {
@@ -85,6 +87,16 @@ every step timed.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	root.PersistentFlags().StringVar(&g.dir, "dir", ".", "lab directory")
+	root.PersistentFlags().StringVar(&g.connect, "connect", "auto",
+		"how the CLI reaches the nodes: direct (in-network addresses, Linux), published (host ports, Docker Desktop) or auto")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		reach, ok := map[string]probe.Reach{"auto": probe.ReachAuto, "direct": probe.ReachDirect, "published": probe.ReachPublished}[g.connect]
+		if !ok {
+			return usageErrorf("--connect %q is not auto, direct or published", g.connect)
+		}
+		f.Reach = reach
+		return nil
+	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 	// With Args set, cobra hands unknown commands to it instead of failing
 	// with a plain error, so they exit with the usage code.
