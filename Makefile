@@ -2,12 +2,14 @@
 GO      ?= go
 BIN     ?= bin/sentinel-lab
 PKGS    := ./...
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -X github.com/sentinel-lab/sentinel-lab/internal/cli.version=$(VERSION)
 
 .PHONY: build demo test smoke lint bench clean
 
 ## build: the sentinel-lab binary, in bin/
 build:
-	$(GO) build -o $(BIN) ./cmd/sentinel-lab
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/sentinel-lab
 
 ## demo: the lab's main job: start the lab, fail the master over, show it
 demo: build
