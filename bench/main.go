@@ -6,7 +6,7 @@
 //
 //	make bench                      # build, run every section, write BENCHMARKS.md
 //	bin/sentinel-lab-bench -runs 2 -out /tmp/b.md -sections startup
-//	bin/sentinel-lab-bench -sections failover -failover-rounds 3 -out /tmp/b.md
+//	bin/sentinel-lab-bench -sections failover,soak -failover-rounds 3 -soak-rounds 3 -out /tmp/b.md
 //
 // Timing goals live here, never in pass/fail tests. Each section is one
 // file; add a section to the sections list.
@@ -45,10 +45,11 @@ type section struct {
 var sections = []section{
 	{name: "startup", run: runStartup},
 	{name: "failover", run: runFailover},
+	{name: "soak", run: runSoak},
 }
 
-// downAfterMS is the down-after-milliseconds of the failover lab.
-var downAfterMS = flag.Int("down-after", 1000, "failover: the lab' down-after-milliseconds (D)")
+// downAfterMS is the down-after-milliseconds of the failover and soak labs.
+var downAfterMS = flag.Int("down-after", 1000, "failover, soak: the labs' down-after-milliseconds (D)")
 
 // Bench is what sections share: the engine, the binary under test, the
 // image, and the labs made so far, which are all removed at the end.
