@@ -379,7 +379,7 @@ func failoverSection(setup failoverSetup, rounds []failoverRound) Section {
 
 func failoverTable(rounds []failoverRound) Table {
 	t := Table{
-		Caption: "Every round, in the order run (ms after the fault request unless said; \"sightings\" are each baseline poller's first answer naming the new master; \"poll\" is the mean redis-cli round trip of the poller that saw it first; \"others\" is how many other containers were running on the machine):",
+		Caption: "Every round, in the order run (ms after the fault request unless said; \"sightings\" are each baseline poller's first answer naming the new master; \"poll / gap\" are, for the poller that saw it first, its mean redis-cli round trip and the time from its last answer naming the old master to its first naming the new one, within which the switch happened; \"others\" is how many other containers were running on the machine):",
 		Columns: []string{"#", "old → new", "leader", "failover_ms", "− D", "converged_ms", "baseline sightings", "tool − baseline", "poll / gap", "revive (s)", "others"},
 	}
 	for _, r := range rounds {

@@ -113,7 +113,7 @@ func TestFailoverSectionJudgesTheTargets(t *testing.T) {
 	if !strings.Contains(joined, "leader in 4 of 4 rounds") || !strings.Contains(joined, "20% of one core") {
 		t.Errorf("notes: %s", joined)
 	}
-	if len(s.Tables) != 1 || len(s.Tables[0].Rows) != 4 {
+	if len(s.Tables) != 1 || len(s.Tables[0].Rows) != 4 || !strings.Contains(s.Tables[0].Caption, `"poll / gap" are`) {
 		t.Fatalf("tables: %+v", s.Tables)
 	}
 	row := s.Tables[0].Rows[1]

@@ -114,7 +114,7 @@ func (c Check) Verdict() string {
 func (r Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("# Benchmarks\n\n")
-	fmt.Fprintf(&b, "Written by `%s` (the program in `bench/`). One invocation: every ratio below is against a baseline run in that same invocation, on the same machine, interleaved with it. Timing goals are measured here, never asserted in tests.\n\n", r.Header.Command)
+	fmt.Fprintf(&b, "Written by `%s` (the program in `bench/`). One invocation: every baseline below ran in that same invocation, on the same machine, interleaved with or alongside what it is compared with; other times are given against the lab's down-after-milliseconds (D). Timing goals are measured here, never asserted in tests.\n\n", r.Header.Command)
 	writeTable(&b, Table{Columns: []string{"run on", ""}, Rows: factRows(r.Header.Facts)})
 	for _, n := range r.Header.Notes {
 		b.WriteString(n + "\n\n")
