@@ -33,9 +33,9 @@ lint:
 	$(GO) vet $(PKGS)
 
 ## bench: time the speed goals against baselines run in the same invocation
-## and write BENCHMARKS.md (needs Docker, and docker compose or docker-compose
-## for the baselines). BENCHFLAGS passes flags, e.g.
-## make bench BENCHFLAGS="-runs 2 -out /tmp/b.md"
+## and write BENCHMARKS.md (needs Docker, docker compose or docker-compose and
+## redis-cli for the baselines; about 10 minutes). BENCHFLAGS passes flags, e.g.
+## make bench BENCHFLAGS="-sections failover -failover-rounds 3 -out /tmp/b.md"
 bench: build
 	$(GO) build -o bin/sentinel-lab-bench ./bench
 	bin/sentinel-lab-bench -bin $(BIN) -out BENCHMARKS.md $(BENCHFLAGS)

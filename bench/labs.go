@@ -34,9 +34,10 @@ type runLab struct {
 func (l *runLab) ComposeFile() string { return filepath.Join(l.Dir, "compose", "docker-compose.yml") }
 
 // newLab renders a fresh lab with `sentinel-lab render`: the defaults of
-// the product, plus this invocation's image, a unique name, free ports and
-// a free subnet. The lab is returned even on error, so it can be removed.
-func (b *Bench) newLab(ctx context.Context, tag string) (*runLab, error) {
+// the product, plus this invocation's image, a unique name, free ports, a
+// free subnet and any extra render flags. The lab is returned even on
+// error, so it can be removed.
+func (b *Bench) newLab(ctx context.Context, tag string, extra ...string) (*runLab, error) {
 	b.mu.Lock()
 	b.seq++
 	name := fmt.Sprintf("slbench-%s-%02d%s", b.id, b.seq, tag)
@@ -54,10 +55,32 @@ func (b *Bench) newLab(ctx context.Context, tag string) (*runLab, error) {
 	if l.Subnet, err = b.freeSubnet(ctx); err != nil {
 		return l, err
 	}
-	_, err = b.sentinelLab(ctx, "render", "--dir", dir, "--name", name, "--image", b.Image,
+	args := []string{"render", "--dir", dir, "--name", name, "--image", b.Image,
 		"--port", strconv.Itoa(l.Port), "--sentinel-port", strconv.Itoa(l.SentinelPort),
-		"--subnet", l.Subnet.String())
+		"--subnet", l.Subnet.String()}
+	_, err = b.sentinelLab(ctx, append(args, extra...)...)
 	return l, err
+}
+
+// upLab starts a rendered lab with `sentinel-lab up` (which returns once it
+// is healthy), untimed, and notes the Redis version it runs.
+func (b *Bench) upLab(ctx context.Context, l *runLab) error {
+	if _, err := b.sentinelLab(ctx, "up", "--dir", l.Dir, "--timeout", b.Timeout.String(), "-o", "json"); err != nil {
+		return err
+	}
+	hw, err := openHealthWait(l)
+	if err != nil {
+		return err
+	}
+	defer hw.Close()
+	health, version := hw.check(ctx)
+	if !health.Healthy {
+		return fmt.Errorf("up returned, but a fresh probe says: %s", health.Condition())
+	}
+	if b.RedisVersion == "" {
+		b.RedisVersion = version
+	}
+	return nil
 }
 
 // sentinelLab runs the binary under test and returns its stdout.

@@ -1,10 +1,12 @@
 // Command bench measures sentinel-lab's speed goals and writes
 // BENCHMARKS.md: a header naming the machine, engine and Redis, then one
-// section per benchmark with its runs, the median ratio against a baseline
-// run in the same invocation, and whether the target was met.
+// section per benchmark with its runs, its results against a baseline run
+// in the same invocation or against down-after-milliseconds, and whether
+// each target was met.
 //
 //	make bench                      # build, run every section, write BENCHMARKS.md
 //	bin/sentinel-lab-bench -runs 2 -out /tmp/b.md -sections startup
+//	bin/sentinel-lab-bench -sections failover,soak -failover-rounds 3 -soak-rounds 3 -out /tmp/b.md
 //
 // Timing goals live here, never in pass/fail tests. Each section is one
 // file; add a section to the sections list.
@@ -39,10 +41,15 @@ type section struct {
 	run  func(ctx context.Context, b *Bench) (Section, error)
 }
 
-// sections run in this order. Later issues add failover timing and soak.
+// sections run in this order.
 var sections = []section{
 	{name: "startup", run: runStartup},
+	{name: "failover", run: runFailover},
+	{name: "soak", run: runSoak},
 }
+
+// downAfterMS is the down-after-milliseconds of the failover and soak labs.
+var downAfterMS = flag.Int("down-after", 1000, "failover, soak: the labs' down-after-milliseconds (D)")
 
 // Bench is what sections share: the engine, the binary under test, the
 // image, and the labs made so far, which are all removed at the end.

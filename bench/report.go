@@ -34,6 +34,9 @@ type Section struct {
 	Tables []Table
 	// Results are the ratios the section reports, each with its target.
 	Results []Result
+	// Checks are values with targets in their own units, where a ratio
+	// against a baseline does not fit.
+	Checks []Check
 	// Notes follow the results: what the numbers show.
 	Notes []string
 }
@@ -76,11 +79,42 @@ func (r Result) Verdict() string {
 	}
 }
 
+// Check is one measured value against a target stated in its own unit: a
+// time against D plus an allowance, a count, a difference from a baseline.
+type Check struct {
+	What string
+	// Value is what was measured, formatted for the table.
+	Value string
+	// Rounds is how many rounds Value is over; Wanted how many were
+	// planned. Fewer means the target is not judged.
+	Rounds, Wanted int
+	// Target says the goal, formatted; "" means none (for information).
+	Target string
+	// Met says whether Value meets Target.
+	Met bool
+}
+
+// Verdict says whether the target was met, in words for the table.
+func (c Check) Verdict() string {
+	switch {
+	case c.Target == "":
+		return "(no target)"
+	case c.Rounds == 0:
+		return "not judged: no round completed"
+	case c.Rounds < c.Wanted:
+		return fmt.Sprintf("not judged: only %d of %d rounds completed", c.Rounds, c.Wanted)
+	case c.Met:
+		return "**met**"
+	default:
+		return "**not met**"
+	}
+}
+
 // WriteMarkdown writes the report.
 func (r Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("# Benchmarks\n\n")
-	fmt.Fprintf(&b, "Written by `%s` (the program in `bench/`). One invocation: every ratio below is against a baseline run in that same invocation, on the same machine, interleaved with it. Timing goals are measured here, never asserted in tests.\n\n", r.Header.Command)
+	fmt.Fprintf(&b, "Written by `%s` (the program in `bench/`). One invocation: every baseline below ran in that same invocation, on the same machine, interleaved with or alongside what it is compared with; other times are given against the lab's down-after-milliseconds (D). Timing goals are measured here, never asserted in tests.\n\n", r.Header.Command)
 	writeTable(&b, Table{Columns: []string{"run on", ""}, Rows: factRows(r.Header.Facts)})
 	for _, n := range r.Header.Notes {
 		b.WriteString(n + "\n\n")
@@ -104,6 +138,17 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 				rows = append(rows, []string{res.What, ratio, fmt.Sprintf("%d", res.Pairs), target, res.Verdict()})
 			}
 			writeTable(&b, Table{Columns: []string{"comparison", "median ratio", "pairs", "target", "target met"}, Rows: rows})
+		}
+		if len(s.Checks) > 0 {
+			rows := make([][]string, 0, len(s.Checks))
+			for _, c := range s.Checks {
+				target := c.Target
+				if target == "" {
+					target = "-"
+				}
+				rows = append(rows, []string{c.What, c.Value, fmt.Sprintf("%d", c.Rounds), target, c.Verdict()})
+			}
+			writeTable(&b, Table{Columns: []string{"measure", "value", "rounds", "target", "target met"}, Rows: rows})
 		}
 		for _, n := range s.Notes {
 			b.WriteString(n + "\n\n")

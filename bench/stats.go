@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"time"
 )
@@ -18,6 +19,20 @@ func median(xs []float64) float64 {
 		return s[mid]
 	}
 	return (s[mid-1] + s[mid]) / 2
+}
+
+// percentile is the nearest-rank p-th percentile (0 < p <= 1) of xs, the
+// definition `sentinel-lab soak` uses: the smallest value with at least p
+// of the values at or below it. 0 for none. With 10 values p95 is the
+// largest.
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	i := int(math.Ceil(p*float64(len(s)))) - 1
+	return s[min(max(i, 0), len(s)-1)]
 }
 
 // medianDuration is median over durations.

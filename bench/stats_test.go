@@ -49,3 +49,37 @@ func TestPairRatiosSkipFailedRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestPercentileIsNearestRank(t *testing.T) {
+	ten := []float64{10, 1, 9, 2, 8, 3, 7, 4, 6, 5}
+	for _, tc := range []struct {
+		name string
+		in   []float64
+		p    float64
+		want float64
+	}{
+		{"none", nil, 0.5, 0},
+		{"one", []float64{7}, 0.95, 7},
+		{"p50 of ten is the fifth, not a mean", ten, 0.50, 5},
+		{"p95 of ten is the largest", ten, 0.95, 10},
+		{"p95 of twenty is the nineteenth", seq(20), 0.95, 19},
+		{"p50 of twenty is the tenth", seq(20), 0.50, 10},
+		{"p100 is the largest", ten, 1, 10},
+	} {
+		if got := percentile(tc.in, tc.p); got != tc.want {
+			t.Errorf("%s: percentile(%v, %v) = %v, want %v", tc.name, tc.in, tc.p, got, tc.want)
+		}
+	}
+	if ten[0] != 10 {
+		t.Errorf("percentile sorted its argument in place: %v", ten)
+	}
+}
+
+// seq is 1..n.
+func seq(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = float64(i + 1)
+	}
+	return out
+}
