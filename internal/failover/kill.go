@@ -188,6 +188,7 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 	newMaster, _ := l.Topology.NodeAt(w.newAddr)
 	r.NewMaster = NodeRef{newMaster.Service, w.newAddr}
 	r.FailoverMS, r.AgreedMS, r.PromotedMS, r.ReplicasLinkedMS = w.firstMS, w.agreedMS, w.promotedMS, w.linkedMS
+	r.FirstSentinel = w.firstSentinel
 	r.ConvergedMS = max(w.firstMS, w.agreedMS, w.promotedMS, w.linkedMS)
 	r.Lost = w.lostNames()
 	for _, n := range l.Topology.DataNodes() {
@@ -305,7 +306,7 @@ type watcher struct {
 	poll      time.Duration
 	progress  *progress.Printer
 
-	newAddr                                 string
+	newAddr, firstSentinel                  string
 	firstMS, agreedMS, promotedMS, linkedMS int64
 	silentSince                             map[string]time.Time
 	lost                                    map[string]bool
@@ -396,7 +397,7 @@ func (w *watcher) round(ctx context.Context) {
 			continue
 		}
 		if w.firstMS < 0 {
-			w.firstMS, w.newAddr = now, a
+			w.firstMS, w.newAddr, w.firstSentinel = now, a, n.Service
 			w.progress.Printf("%s reports the new master %s", n.Service, w.service(a))
 		}
 		if a == w.newAddr {

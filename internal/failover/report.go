@@ -33,6 +33,8 @@ type Report struct {
 	// FailoverMS: fault to the first sentinel answering
 	// get-master-addr-by-name with the new master.
 	FailoverMS int64 `json:"failover_ms"`
+	// FirstSentinel is the sentinel that answered with it first.
+	FirstSentinel string `json:"first_sentinel"`
 	// AgreedMS: fault to every answering sentinel naming the new master.
 	AgreedMS int64 `json:"agreed_ms"`
 	// PromotedMS: fault to the new master answering role:master.
@@ -141,7 +143,11 @@ func WriteText(w io.Writer, r *Report, lang Lang) {
 	phase := func(label string, ms int64) {
 		fmt.Fprintf(tw, "  %s\t+%s\t(down-after %+.2fs)\n", label, seconds(ms), float64(ms-d)/1000)
 	}
-	phase("first sentinel reports the new master", r.FailoverMS)
+	first := "first sentinel reports the new master"
+	if r.FirstSentinel != "" {
+		first = fmt.Sprintf("first sentinel (%s) reports the new master", r.FirstSentinel)
+	}
+	phase(first, r.FailoverMS)
 	phase("all sentinels agree", r.AgreedMS)
 	phase(r.NewMaster.Service+" answers role:master", r.PromotedMS)
 	phase("remaining replicas linked to "+r.NewMaster.Service, r.ReplicasLinkedMS)

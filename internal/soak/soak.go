@@ -38,9 +38,12 @@ type Round struct {
 	FailoverMS  int64  `json:"failover_ms"`
 	ConvergedMS int64  `json:"converged_ms"`
 	OutageMS    int64  `json:"outage_ms"`
-	LostAcked   int    `json:"lost_acked"`
-	EpochBefore int64  `json:"epoch_before"`
-	EpochAfter  int64  `json:"epoch_after"`
+	// Attempted and Acked count the client's writes (with --load).
+	Attempted   int   `json:"attempted"`
+	Acked       int   `json:"acked"`
+	LostAcked   int   `json:"lost_acked"`
+	EpochBefore int64 `json:"epoch_before"`
+	EpochAfter  int64 `json:"epoch_after"`
 	// Problems say why a round did not converge cleanly.
 	Problems []string `json:"problems"`
 }
@@ -58,7 +61,8 @@ type Summary struct {
 	Results     []Round `json:"results"`
 }
 
-// Stats are percentiles of one measure over the rounds that converged.
+// Stats are percentiles of one measure over the rounds whose failover
+// completed.
 type Stats struct {
 	P50 float64 `json:"p50"`
 	P95 float64 `json:"p95"`
@@ -81,9 +85,16 @@ func Run(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Opti
 			o.OnRound(r)
 		}
 	}
+	s.summarize()
+	return s, nil
+}
+
+// summarize computes the percentiles. Every round whose failover completed
+// counts, converged cleanly or not: its client saw that outage either way.
+func (s *Summary) summarize() {
 	var fo, out, lost []float64
 	for _, r := range s.Results {
-		if !r.OK {
+		if r.NewMaster == "" {
 			continue
 		}
 		fo = append(fo, float64(r.FailoverMS))
@@ -91,11 +102,10 @@ func Run(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Opti
 		lost = append(lost, float64(r.LostAcked))
 	}
 	s.FailoverMS = stats(fo)
-	if o.Load {
+	if s.Load {
 		os, ls := stats(out), stats(lost)
 		s.OutageMS, s.LostAcked = &os, &ls
 	}
-	return s, nil
 }
 
 func round(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Options, n int) Round {
@@ -121,6 +131,7 @@ func round(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Op
 	r.FailoverMS, r.ConvergedMS = rep.FailoverMS, rep.ConvergedMS
 	if res, ok := rep.Load.(*load.Result); ok {
 		r.OutageMS, r.LostAcked = res.OutageMS, res.LostAcked
+		r.Attempted, r.Acked = res.Attempted, res.Acked
 	}
 	epochs := map[string]bool{}
 	for _, e := range rep.Events {
