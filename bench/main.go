@@ -13,6 +13,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -31,6 +32,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/image"
+	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/progress"
 )
 
@@ -256,21 +258,9 @@ func commandLine() string {
 // writeReport writes the whole report at once, so an interrupted write
 // never leaves half a file behind.
 func writeReport(path string, r Report) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".benchmarks-*.md")
-	if err != nil {
+	var buf bytes.Buffer
+	if err := r.WriteMarkdown(&buf); err != nil {
 		return err
 	}
-	if err := r.WriteMarkdown(tmp); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return labdir.WriteFileAtomic(path, buf.Bytes(), 0o644)
 }

@@ -173,12 +173,10 @@ func TestPollerKillEndsTheLoop(t *testing.T) {
 	if err := p.waitReady(context.Background(), 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
+	// finish waits for the loop to end: if the kill did not end it, the
+	// test hangs and times out.
 	_, err = p.finish(50 * time.Millisecond)
 	if err == nil || !strings.Contains(err.Error(), "stopped before it saw") {
 		t.Errorf("finish = %v, want a poller stopped before the switch", err)
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("finish took %v after the grace; the kill did not end the loop", time.Since(start))
 	}
 }

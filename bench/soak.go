@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/soak"
 )
 
 // The soak benchmark (issue 5): `sentinel-lab soak --load --wait-replicas 1`
@@ -24,43 +26,17 @@ const (
 	soakWaitReplicas = 1
 )
 
-// soakSummary is the part of `soak -o json` the benchmark reads.
-type soakSummary struct {
-	Rounds      int         `json:"rounds"`
-	Converged   int         `json:"converged"`
-	Mode        string      `json:"mode"`
-	DownAfterMS int64       `json:"down_after_ms"`
-	Load        bool        `json:"load"`
-	FailoverMS  soakStats   `json:"failover_ms"`
-	OutageMS    *soakStats  `json:"outage_ms"`
-	LostAcked   *soakStats  `json:"lost_acked"`
-	Results     []soakRound `json:"results"`
-}
-
-type soakStats struct {
-	P50 float64 `json:"p50"`
-	P95 float64 `json:"p95"`
-	Max float64 `json:"max"`
-}
-
-type soakRound struct {
-	N           int      `json:"round"`
-	OK          bool     `json:"ok"`
-	OldMaster   string   `json:"old_master"`
-	NewMaster   string   `json:"new_master"`
-	FailoverMS  int64    `json:"failover_ms"`
-	ConvergedMS int64    `json:"converged_ms"`
-	OutageMS    int64    `json:"outage_ms"`
-	LostAcked   int      `json:"lost_acked"`
-	EpochBefore int64    `json:"epoch_before"`
-	EpochAfter  int64    `json:"epoch_after"`
-	Problems    []string `json:"problems"`
-}
+// The soak's JSON, as `sentinel-lab soak -o json` writes it.
+type (
+	soakSummary = soak.Summary
+	soakStats   = soak.Stats
+	soakRound   = soak.Round
+)
 
 // measured tells a round whose kill-master completed, so its times and
 // lost writes were measured (a round can be measured and still not have
 // converged cleanly, e.g. with a second epoch).
-func (r soakRound) measured() bool { return r.NewMaster != "" }
+func failedOver(r soakRound) bool { return r.NewMaster != "" }
 
 // soakRun is how the soak ran, for the section.
 type soakRun struct {
@@ -139,7 +115,7 @@ func soakSection(run soakRun, sum *soakSummary) Section {
 	lostRounds := []string{}
 	totalLost, measured := 0, 0
 	for _, r := range sum.Results {
-		if !r.measured() {
+		if !failedOver(r) {
 			continue
 		}
 		measured++
@@ -250,7 +226,7 @@ func soakTable(sum *soakSummary, D int64) Table {
 			problems = shorten(strings.Join(r.Problems, "; "), 300)
 		}
 		epoch := fmt.Sprintf("%d → %d", r.EpochBefore, r.EpochAfter)
-		if !r.measured() {
+		if !failedOver(r) {
 			t.Rows = append(t.Rows, []string{strconv.Itoa(r.N), clean, "-", "-", "-", "-", "-", "-", "-", epoch, problems})
 			continue
 		}

@@ -43,7 +43,7 @@ func TestSoakSummaryReadsTheSoaksJSON(t *testing.T) {
 	if err := json.Unmarshal(out, &s); err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Results) != 2 || !s.Results[0].measured() || s.Results[1].measured() || s.OutageMS.P50 != 2400 {
+	if len(s.Results) != 2 || !failedOver(s.Results[0]) || failedOver(s.Results[1]) || s.OutageMS.P50 != 2400 {
 		t.Errorf("read %+v", s)
 	}
 }

@@ -106,7 +106,15 @@ func TestLogsOfEveryNodeInterleavedByTime(t *testing.T) {
 	var out, errb syncBuffer
 	done := make(chan int)
 	go func() { done <- l.runWith(ctx, "", &out, &errb, "logs", "-f", "--tail", "0") }()
-	time.Sleep(time.Second)
+	// Make the master log something until the follower shows it: from then
+	// on it is following, and node-2's shutdown lines are new lines.
+	for ready := time.Now().Add(15 * time.Second); !strings.Contains(out.String(), "Background saving"); {
+		if time.Now().After(ready) {
+			t.Fatalf("logs -f showed nothing of a BGSAVE:\n%s\n%s", out.String(), errb.String())
+		}
+		l.run("cli", "master", "BGSAVE")
+		time.Sleep(300 * time.Millisecond)
+	}
 	if err := l.Eng.Stop(context.Background(), l.container("node-2").ID, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}

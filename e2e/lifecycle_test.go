@@ -70,7 +70,7 @@ func TestKilledNodeComesBackAtItsAddressAndUpStartsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := l.up()
-	if !strings.Contains(r.stderr, "node-2: started again") {
+	if !strings.Contains(r.stderr, "node-2: running: started again") {
 		t.Errorf("up did not start the killed node:\n%s", r.stderr)
 	}
 	after := l.container("node-2")

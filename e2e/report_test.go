@@ -48,7 +48,7 @@ func TestFailoverReport(t *testing.T) {
 	}
 
 	zh := l.path("failover.zh.html")
-	l.must("report", "-o", zh, "--lang", "zh")
+	l.must("report", "-f", zh, "--lang", "zh")
 	b, err = os.ReadFile(zh)
 	if err != nil {
 		t.Fatal(err)

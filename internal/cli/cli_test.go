@@ -146,6 +146,25 @@ func TestDownOfANeverRenderedLab(t *testing.T) {
 	}
 }
 
+// A directory with a hand-made lab's data/ but no lab sentinel-lab created:
+// down --volumes must not delete folders it did not make.
+func TestDownVolumesKeepsDataItDidNotCreate(t *testing.T) {
+	dir := labDir(t)
+	precious := filepath.Join(dir, "data", "master", "data", "dump.rdb")
+	if err := os.MkdirAll(filepath.Dir(precious), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(precious, []byte("keys"), 0o644)
+	asked := 0
+	out, _, err := run(fakeFactory(enginetest.New(), &asked), "down", "--dir", dir, "--volumes")
+	if err != nil || !strings.Contains(out, "--volumes deletes nothing") {
+		t.Errorf("got %q, %v", out, err)
+	}
+	if _, err := os.Stat(precious); err != nil {
+		t.Errorf("down --volumes deleted a hand-made lab's data: %v", err)
+	}
+}
+
 // Without its password file the lab cannot be probed, and the error says
 // to start afresh with down --volumes: that must work, since down only
 // talks to the engine.

@@ -31,11 +31,19 @@ deletes them too.`,
 			if err != nil {
 				return err
 			}
+			volumes := o.volumes
 			l, err := lab.OpenWithoutPassword(dir)
 			if errors.Is(err, lab.ErrNoLab) {
 				// Nothing was rendered here; a lab started by plain compose
-				// from these files still goes by the configured name.
+				// from these files still goes by the configured name. Its
+				// folders under data/ were not made by sentinel-lab, so they
+				// are never deleted: they may be a hand-made lab's data.
 				l, err = labFromConfig(dir)
+				if volumes {
+					volumes = false
+					defer fmt.Fprintf(streams.Out, "data/ is kept: no lab was created here with sentinel-lab (%s is missing), so --volumes deletes nothing; delete the folders yourself if you mean to.\n",
+						dir.Rel(dir.StateDir()))
+				}
 			}
 			if err != nil {
 				return err
@@ -44,7 +52,7 @@ deletes them too.`,
 			if err != nil {
 				return err
 			}
-			res, err := env.Down(cmd.Context(), l, lab.DownOptions{Volumes: o.volumes})
+			res, err := env.Down(cmd.Context(), l, lab.DownOptions{Volumes: volumes})
 			if err != nil {
 				return err
 			}
@@ -54,7 +62,7 @@ deletes them too.`,
 				fmt.Fprintf(streams.Out, "Lab %q is down: removed %d containers and %d networks.\n", l.Config.Name, len(res.Containers), len(res.Networks))
 			}
 			switch {
-			case o.volumes && len(res.DeletedData) > 0:
+			case volumes && len(res.DeletedData) > 0:
 				fmt.Fprintf(streams.Out, "Deleted %d data folders under data/.\n", len(res.DeletedData))
 			case !o.volumes:
 				fmt.Fprintln(streams.Out, "data/ is kept: `sentinel-lab up` resumes the lab as it was (down --volumes deletes it).")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/nodelog"
 )
 
@@ -72,7 +71,7 @@ func runLogs(ctx context.Context, g *globalOptions, f *Factory, streams Streams,
 			fmt.Fprintf(streams.Err, "%s has no container; reading %s from this host\n", t.Service, in.lab.Dir.Rel(t.LocalPath))
 		}
 	}
-	r := nodelog.NewReader(logSource{in})
+	r := nodelog.NewReader(nodelog.FromEngine(in.env.Engine, in.ins))
 	lists, readErr := r.Read(ctx, targets)
 	for i := range lists {
 		lists[i] = nodelog.Tail(nodelog.Since(lists[i], since), o.tail)
@@ -94,19 +93,4 @@ func runLogs(ctx context.Context, g *globalOptions, f *Factory, streams Streams,
 		}
 		return nodelog.Targets(in.lab.Dir, nodes, ids), nil
 	}, p.Print)
-}
-
-// logSource reads logs through the engine.
-type logSource struct{ in *inspection }
-
-func (s logSource) ReadFile(ctx context.Context, id, path string) ([]byte, error) {
-	return s.in.env.Engine.ReadFile(ctx, id, path)
-}
-
-func (s logSource) FileSize(ctx context.Context, id, path string) (int64, error) {
-	return s.in.ins.FileSize(ctx, id, path)
-}
-
-func (s logSource) Output(ctx context.Context, id string, since time.Time) ([]engine.OutputLine, error) {
-	return s.in.ins.Output(ctx, id, since)
 }

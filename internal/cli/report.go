@@ -37,8 +37,8 @@ The page needs no network: open it in any browser, attach it to a ticket.
 kill-master ran with. kill-master --report FILE writes the same page right
 after the failover.`,
 		Example: `  sentinel-lab report                        # report.html, in English
-  sentinel-lab report -o failover.html --lang zh
-  sentinel-lab report -o - > failover.html`,
+  sentinel-lab report -f failover.html --lang zh
+  sentinel-lab report -f - > failover.html`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			lang, err := failover.ParseLang(o.lang)
 			if err != nil {
@@ -55,7 +55,7 @@ after the failover.`,
 			return writeReport(streams, o.file, r, lang)
 		},
 	}
-	cmd.Flags().StringVarP(&o.file, "output", "o", "report.html", "the HTML file to write, - for standard output")
+	cmd.Flags().StringVarP(&o.file, "file", "f", "report.html", "the HTML file to write, - for standard output")
 	cmd.Flags().StringVar(&o.lang, "lang", "en", "language of headings and explanations: en or zh")
 	return cmd
 }

@@ -26,7 +26,7 @@ func runApp(t *testing.T, args ...string) (code int, stdout, stderr string) {
 // Without a recorded failover, report says so and what to run: exit 1.
 func TestReportWithoutAFailover(t *testing.T) {
 	dir := t.TempDir()
-	code, _, stderr := runApp(t, "--dir", dir, "report", "-o", filepath.Join(dir, "r.html"))
+	code, _, stderr := runApp(t, "--dir", dir, "report", "-f", filepath.Join(dir, "r.html"))
 	if code != app.ExitFailure {
 		t.Errorf("exit %d, want %d", code, app.ExitFailure)
 	}
@@ -60,7 +60,7 @@ func TestReportWritesTheLastFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(dir, "out", "..", "failover.html")
-	code, _, stderr := runApp(t, "--dir", dir, "report", "-o", file, "--lang", "zh")
+	code, _, stderr := runApp(t, "--dir", dir, "report", "-f", file, "--lang", "zh")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -79,9 +79,9 @@ func TestReportWritesTheLastFailover(t *testing.T) {
 	}
 
 	// -o - writes the page to standard output.
-	code, stdout, stderr := runApp(t, "--dir", dir, "report", "-o", "-")
+	code, stdout, stderr := runApp(t, "--dir", dir, "report", "-f", "-")
 	if code != 0 || !strings.HasPrefix(stdout, "<!DOCTYPE html>") {
-		t.Errorf("report -o -: exit %d, stdout starts %.40q, stderr %s", code, stdout, stderr)
+		t.Errorf("report -f -: exit %d, stdout starts %.40q, stderr %s", code, stdout, stderr)
 	}
 }
 

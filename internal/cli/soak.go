@@ -8,18 +8,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
-	"github.com/sentinel-lab/sentinel-lab/internal/load"
 	"github.com/sentinel-lab/sentinel-lab/internal/soak"
 )
 
 type soakOptions struct {
-	rounds       int
-	mode         string
-	load         bool
-	rate         int
-	waitReplicas int
-	timeout      time.Duration
-	output       string
+	rounds  int
+	mode    string
+	load    *loadFlags
+	timeout time.Duration
+	output  string
 }
 
 func newSoakCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
@@ -42,6 +39,9 @@ converge cleanly.`,
 			if o.rounds < 1 {
 				return usageErrorf("--rounds %d: run at least one round", o.rounds)
 			}
+			if err := o.load.check(); err != nil {
+				return err
+			}
 			mode, err := failover.ParseMode(o.mode)
 			if err != nil {
 				return &UsageError{Err: err}
@@ -57,8 +57,7 @@ converge cleanly.`,
 			l, env, pr := sess.lab, sess.env, sess.prober
 			progress := progressWriter(o.output, streams)
 			s, err := soak.Run(cmd.Context(), env, l, pr, soak.Options{
-				Rounds: o.rounds, Mode: mode, Timeout: o.timeout, Load: o.load,
-				LoadOpts: load.Options{Rate: o.rate, WaitReplicas: o.waitReplicas},
+				Rounds: o.rounds, Mode: mode, Timeout: o.timeout, Load: o.load.on, LoadOpts: o.load.options(),
 				OnRound: func(r soak.Round) {
 					if progress == nil {
 						return
@@ -89,9 +88,7 @@ converge cleanly.`,
 	}
 	cmd.Flags().IntVar(&o.rounds, "rounds", 10, "how many kill-master + revive rounds")
 	cmd.Flags().StringVar(&o.mode, "mode", "kill", "how to fault the master: kill, stop, pause or disconnect")
-	cmd.Flags().BoolVar(&o.load, "load", false, "write through a sentinel-aware client in every round")
-	cmd.Flags().IntVar(&o.rate, "rate", 100, "writes per second with --load")
-	cmd.Flags().IntVar(&o.waitReplicas, "wait-replicas", 0, "with --load, each write waits for this many replicas")
+	o.load = addLoadFlags(cmd, "in every round")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 60*time.Second, "how long each failover and each revive may take")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	return cmd
@@ -103,6 +100,10 @@ func printSoak(streams Streams, s *soak.Summary) {
 	if s.OutageMS != nil {
 		fmt.Fprintf(streams.Out, "  outage_ms    p50 %.0f  p95 %.0f  max %.0f\n", s.OutageMS.P50, s.OutageMS.P95, s.OutageMS.Max)
 		fmt.Fprintf(streams.Out, "  lost_acked   p50 %.0f  p95 %.0f  max %.0f\n", s.LostAcked.P50, s.LostAcked.P95, s.LostAcked.Max)
+	}
+	if s.SplitBrainLost != nil {
+		fmt.Fprintf(streams.Out, "  split brain: writes the isolated old master acknowledged and dropped  p50 %.0f  p95 %.0f  max %.0f\n",
+			s.SplitBrainLost.P50, s.SplitBrainLost.P95, s.SplitBrainLost.Max)
 	}
 	for _, r := range s.Results {
 		if !r.OK {

@@ -1,9 +1,7 @@
 package config
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -58,19 +56,6 @@ func (e *Error) Error() string {
 
 // IsUsage marks configuration problems as the user's to fix (exit code 2).
 func (e *Error) IsUsage() bool { return true }
-
-// FromDir reads sentinel-lab.yaml in dir and the process environment, then
-// layers flags on top.
-func FromDir(dir string, flags map[string]string) (*Config, error) {
-	file, err := os.ReadFile(filepath.Join(dir, FileName))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, FileName), err)
-	}
-	return Load(Layers{
-		Dir: dir, File: file, Env: os.LookupEnv, Flags: flags,
-		UID: os.Getuid(), GID: os.Getgid(),
-	})
-}
 
 // Load builds and validates a Config from its layers.
 func Load(l Layers) (*Config, error) {

@@ -326,7 +326,7 @@ func (x *Export) logs(ctx context.Context, w *writer, containers map[string]engi
 	}
 	nodes := x.Lab.Topology.Nodes
 	targets := nodelog.Targets(x.Lab.Dir, nodes, ids)
-	lists, err := nodelog.NewReader(source{x}).Read(ctx, targets)
+	lists, err := nodelog.NewReader(nodelog.FromEngine(x.Env.Engine, x.Inspector)).Read(ctx, targets)
 	if err != nil {
 		w.problem("logs: %v", err)
 	}
@@ -349,21 +349,6 @@ func (x *Export) logs(ctx context.Context, w *writer, containers map[string]engi
 	}
 	_ = nodelog.NewPrinter(&all, names).Print(nodelog.Merge(lists...))
 	w.add("logs.txt", "every node's log interleaved by time, as sentinel-lab logs prints it", all.Bytes())
-}
-
-// source reads logs through the engine.
-type source struct{ x *Export }
-
-func (s source) ReadFile(ctx context.Context, id, path string) ([]byte, error) {
-	return s.x.Env.Engine.ReadFile(ctx, id, path)
-}
-
-func (s source) FileSize(ctx context.Context, id, path string) (int64, error) {
-	return s.x.Inspector.FileSize(ctx, id, path)
-}
-
-func (s source) Output(ctx context.Context, id string, since time.Time) ([]engine.OutputLine, error) {
-	return s.x.Inspector.Output(ctx, id, since)
 }
 
 // lastFailover copies the report kill-master kept, when there is one.

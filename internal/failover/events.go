@@ -40,12 +40,10 @@ type Recorder struct {
 	events []Event
 	subs   []*redis.PubSub
 	wg     sync.WaitGroup
-	// notify receives a value (without blocking) on every event.
-	notify chan struct{}
 }
 
 // NewRecorder returns an empty recorder.
-func NewRecorder() *Recorder { return &Recorder{notify: make(chan struct{}, 1)} }
+func NewRecorder() *Recorder { return &Recorder{} }
 
 // Subscribe starts recording the events of one sentinel. It returns once
 // the subscription is confirmed, so nothing published afterwards is missed.
@@ -76,10 +74,6 @@ func (r *Recorder) add(e Event) {
 	r.mu.Lock()
 	r.events = append(r.events, e)
 	r.mu.Unlock()
-	select {
-	case r.notify <- struct{}{}:
-	default:
-	}
 }
 
 // Close stops every subscription.

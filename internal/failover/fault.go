@@ -49,9 +49,30 @@ func prepare(ctx context.Context, eng engine.Engine, l *lab.Lab, n topology.Node
 	if m != Disconnect {
 		return nil
 	}
+	// A network left by an interrupted kill-master is used again.
+	nets, err := eng.Networks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, nw := range nets {
+		if nw.Name == isolatedNetwork(l, n.Service) {
+			return nil
+		}
+	}
 	return eng.CreateNetwork(ctx, engine.NetworkSpec{Name: isolatedNetwork(l, n.Service), Labels: map[string]string{
 		engine.LabelProject: l.Config.Name, LabelIsolated: n.Service,
 	}})
+}
+
+// unprepare removes what prepare made, after a fault that could not be
+// applied.
+func unprepare(eng engine.Engine, l *lab.Lab, n topology.Node, m Mode) {
+	if m != Disconnect {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	eng.RemoveNetwork(ctx, isolatedNetwork(l, n.Service))
 }
 
 // inject applies the fault to node n's container c.

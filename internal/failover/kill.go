@@ -91,15 +91,9 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 	if o.Poll <= 0 {
 		o.Poll = 20 * time.Millisecond
 	}
-	if _, err := env.Engine.Ping(ctx); err != nil {
-		return nil, err
-	}
-	containers, err := env.Containers(ctx, l)
+	containers, err := labContainers(ctx, env, l, "")
 	if err != nil {
 		return nil, err
-	}
-	if len(containers) == 0 {
-		return nil, &RefusedError{Reason: fmt.Sprintf("lab %q is not running; start it with `sentinel-lab up`", l.Config.Name)}
 	}
 	before := sentinelViews(ctx, pr, l)
 	names := namesOf(l, before)
@@ -145,6 +139,9 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 		if err := o.Workload.Start(ctx); err != nil {
 			return nil, err
 		}
+		// Whatever happens next, the client stops with kill-master; Stop
+		// does nothing once it has run.
+		defer o.Workload.Stop(context.Background(), time.Now(), &Report{})
 	}
 	if err := prepare(ctx, env.Engine, l, old, o.Mode); err != nil {
 		return nil, err
@@ -154,6 +151,7 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 	// the engine call returns only after the daemon has cleaned up.
 	t0 := time.Now()
 	if err := inject(ctx, env.Engine, l, old, c, o.Mode); err != nil {
+		unprepare(env.Engine, l, old, o.Mode)
 		return nil, err
 	}
 	faultCall := time.Since(t0)
@@ -175,9 +173,6 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 	r.Nodes, r.Sentinels = labRefs(l, before)
 	w := &watcher{l: l, pr: pr, rec: rec, old: old, sentinels: watched, t0: t0, poll: o.Poll, progress: o.Progress}
 	if err := w.run(ctx, o.Timeout); err != nil {
-		if o.Workload != nil {
-			o.Workload.Stop(ctx, t0, r)
-		}
 		var nf *NoFailoverError
 		if errors.As(err, &nf) {
 			nf.Sentinels = sentinelViews(ctx, pr, l)
@@ -201,11 +196,13 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 	}
 
 	if o.Workload != nil {
+		// A failed check of the client's writes does not undo the failover:
+		// the report keeps it, and says what could not be counted.
 		load, err := o.Workload.Stop(ctx, t0, r)
-		if err != nil {
-			return nil, err
-		}
 		r.Load = load
+		if err != nil {
+			r.LoadError = err.Error()
+		}
 	}
 	r.Events = rec.Events(t0)
 	sortEvents(r.Events)
@@ -233,6 +230,23 @@ func isolatedAddr(ctx context.Context, env *lab.Env, l *lab.Lab, n topology.Node
 		return ""
 	}
 	return fmt.Sprintf("%s:%d", ip, n.Addr.Port())
+}
+
+// labContainers checks the engine answers and lists the lab's containers,
+// refusing a lab that is not running; why says what that means for the
+// command ("so there is nothing to revive").
+func labContainers(ctx context.Context, env *lab.Env, l *lab.Lab, why string) (map[string]engine.Container, error) {
+	if _, err := env.Engine.Ping(ctx); err != nil {
+		return nil, err
+	}
+	containers, err := env.Containers(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	if len(containers) == 0 {
+		return nil, &RefusedError{Reason: fmt.Sprintf("lab %q is not running%s; start it with `sentinel-lab up`", l.Config.Name, why)}
+	}
+	return containers, nil
 }
 
 // sentinelViews asks every sentinel what it thinks, at once.

@@ -55,6 +55,8 @@ type Report struct {
 	Events []Event  `json:"events"`
 	// Load is what a client writing through the failover saw (--load).
 	Load any `json:"load,omitempty"`
+	// LoadError says why the client's writes could not all be counted.
+	LoadError string `json:"load_error,omitempty"`
 	// Nodes are the lab's data nodes and Sentinels its sentinels, so a saved
 	// report can draw the topology and explain its events again, in another
 	// language, naming nodes by service.

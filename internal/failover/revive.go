@@ -57,15 +57,9 @@ type ReviveReport struct {
 // send REPLICAOF itself: the old master is turned into a replica by the
 // sentinels, as the lab is there to show.
 func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o ReviveOptions) (*ReviveReport, error) {
-	if _, err := env.Engine.Ping(ctx); err != nil {
-		return nil, err
-	}
-	containers, err := env.Containers(ctx, l)
+	containers, err := labContainers(ctx, env, l, ", so there is nothing to revive")
 	if err != nil {
 		return nil, err
-	}
-	if len(containers) == 0 {
-		return nil, &RefusedError{Reason: fmt.Sprintf("lab %q is not running, so there is nothing to revive; start it with `sentinel-lab up`", l.Config.Name)}
 	}
 	faults := Faults(l, containers)
 	if len(o.Services) > 0 {
@@ -137,6 +131,8 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 	// With nothing left faulted, revive is done when the whole lab is
 	// healthy again: sentinels that were down must also see each other.
 	if containers, err := env.Containers(ctx, l); err == nil && len(Faults(l, containers)) == 0 {
+		// One --timeout bounds the whole revive.
+		strategy.Timeout = max(o.Timeout-time.Since(start), time.Second)
 		_, err = strategy.Until(ctx, func(ctx context.Context) (bool, string, error) {
 			h := probe.Evaluate(l.Topology, pr.Snapshot(ctx))
 			return h.Healthy, h.Condition(), nil

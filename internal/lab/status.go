@@ -39,7 +39,7 @@ type NodeStatus struct {
 	Role              string `json:"role"`
 	Address           string `json:"address"`
 	MasterService     string `json:"master_service,omitempty"`
-	MasterLinkStatus  string `json:"master_link_status,omitempty"`
+	MasterLinkStatus  string `json:"master_link_status"`
 	Offset            int64  `json:"offset"`
 	Lag               *int64 `json:"lag,omitempty"`
 	ConnectedReplicas int    `json:"connected_replicas"`

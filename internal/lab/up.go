@@ -81,11 +81,20 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 	}
 
 	res := &UpResult{Lab: l}
-	if res.Image, err = image.Ensure(ctx, e.Engine, e.Host, cfg.Image, p.Writer()); err != nil {
-		return nil, err
+	// The image this lab already runs is used again while it is there and
+	// the configured one has not changed: no pull to try on every up.
+	if prev := l.state.Image; prev != "" && l.state.Config["image"] == cfg.Image {
+		if ok, err := e.Engine.ImageExists(ctx, prev); err == nil && ok {
+			res.Image = image.Result{Ref: prev, Source: image.Present}
+		}
 	}
-	if res.Image.Note != "" {
-		p.Printf("note: %s", res.Image.Note)
+	if res.Image.Ref == "" {
+		if res.Image, err = image.Ensure(ctx, e.Engine, e.Host, cfg.Image, p.Writer()); err != nil {
+			return nil, err
+		}
+		if res.Image.Note != "" {
+			p.Printf("note: %s", res.Image.Note)
+		}
 	}
 	l.Image = res.Image.Ref
 

@@ -55,6 +55,7 @@ type Writer struct {
 	isolated *stream
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
+	stopped  bool
 }
 
 // NewWriter prepares the writers; nothing runs before Start.
@@ -183,11 +184,27 @@ func (w *Writer) Start(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
+			w.halt()
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+	w.halt()
 	return fmt.Errorf("the load writer could not write through the sentinels for 5s; is the lab healthy? (sentinel-lab status)")
+}
+
+// halt stops the writers and closes their clients.
+func (w *Writer) halt() {
+	if w.stopped {
+		return
+	}
+	w.stopped = true
+	w.cancel()
+	w.wg.Wait()
+	w.main.client.Close()
+	if w.isolated != nil {
+		w.isolated.client.Close()
+	}
 }
 
 // Faulted starts, for a partition, a second writer on the isolated old
@@ -209,27 +226,30 @@ func (w *Writer) Faulted(ctx context.Context, f failover.FaultInfo) error {
 // Stop keeps writing for the margin, stops, and counts what the failover
 // cost: outage and lost acknowledged writes, checked on the new master.
 func (w *Writer) Stop(ctx context.Context, faultAt time.Time, r *failover.Report) (any, error) {
-	if w.main == nil {
+	if w.main == nil || w.stopped {
 		return nil, nil
 	}
 	if r.NewMaster.Address != "" {
-		time.Sleep(w.opts.Margin)
+		select {
+		case <-ctx.Done():
+		case <-time.After(w.opts.Margin):
+		}
 	}
+	// The clients stay open for the checks below; halt closes them.
 	w.cancel()
 	w.wg.Wait()
-	defer w.main.client.Close()
+	defer w.halt()
 	res := &Result{Rate: w.opts.Rate, WaitReplicas: w.opts.WaitReplicas, KeyPrefix: w.prefix}
 	res.summarize(w.main.snapshot(), faultAt)
+	if w.isolated != nil {
+		res.Isolated = isolatedResult(w.isolated, faultAt)
+	}
 	if r.NewMaster.Address != "" {
 		lost, err := w.missing(ctx, r.NewMaster.Address, w.main)
 		if err != nil {
-			return nil, err
+			return res, fmt.Errorf("counting the lost writes on %s: %w", r.NewMaster.Service, err)
 		}
 		res.LostAcked, res.LostRanges = len(lost), Ranges(lost)
-	}
-	if w.isolated != nil {
-		defer w.isolated.client.Close()
-		res.Isolated = isolatedResult(w.isolated, faultAt)
 	}
 	return res, nil
 }

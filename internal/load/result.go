@@ -24,6 +24,10 @@ type Result struct {
 	OutageMS      int64 `json:"outage_ms"`
 	OutageStartMS int64 `json:"outage_start_ms"`
 	OutageEndMS   int64 `json:"outage_end_ms"`
+	// Recovered is false when no write was acknowledged after the fault:
+	// the outage was still open when the client stopped, and OutageMS is
+	// then a lower bound.
+	Recovered bool `json:"recovered"`
 	// LongestGapMS is the longest time between two acknowledgements in the
 	// whole run.
 	LongestGapMS int64 `json:"longest_gap_ms"`
@@ -64,8 +68,9 @@ func (r *Result) summarize(writes []write, faultAt time.Time) {
 	r.Failures = map[string]int{}
 	r.LostRanges = []string{}
 	ms := func(t time.Time) int64 { return t.Sub(faultAt).Milliseconds() }
-	var prev *write
+	var prev, last *write
 	for i := range writes {
+		last = &writes[i]
 		w := &writes[i]
 		r.Attempted++
 		if w.acked.IsZero() {
@@ -83,7 +88,17 @@ func (r *Result) summarize(writes []write, faultAt time.Time) {
 				r.OutageMS, r.OutageStartMS, r.OutageEndMS = gap.Milliseconds(), ms(prev.acked), ms(w.acked)
 			}
 		}
+		if w.acked.After(faultAt) {
+			r.Recovered = true
+		}
 		prev = w
+	}
+	if !r.Recovered && prev != nil && last != nil && last.sent.After(prev.acked) {
+		// Nothing acknowledged after the fault: the outage runs at least
+		// until the last write tried.
+		r.OutageStartMS, r.OutageEndMS = ms(prev.acked), ms(last.sent)
+		r.OutageMS = r.OutageEndMS - r.OutageStartMS
+		r.LongestGapMS = max(r.LongestGapMS, r.OutageMS)
 	}
 	if len(writes) == 0 {
 		return

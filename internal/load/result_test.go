@@ -31,7 +31,7 @@ func TestSummarizeOutage(t *testing.T) {
 		t.Errorf("attempted %d acked %d failed %d (%v)", r.Attempted, r.Acked, r.Failed, r.Failures)
 	}
 	// Last ack before the fault: sent at -10 ms; first after: sent at 2000.
-	if r.OutageMS != 2010 || r.OutageStartMS != -9 || r.OutageEndMS != 2001 {
+	if !r.Recovered || r.OutageMS != 2010 || r.OutageStartMS != -9 || r.OutageEndMS != 2001 {
 		t.Errorf("outage %d ms from %d to %d, want 2010 from -9 to 2001", r.OutageMS, r.OutageStartMS, r.OutageEndMS)
 	}
 	if r.LongestGapMS != 2010 {
@@ -51,6 +51,17 @@ func TestOutageIgnoresGapsBeforeTheFault(t *testing.T) {
 	r.summarize(ws, fault)
 	if r.OutageMS != 10 || r.LongestGapMS != 50 {
 		t.Errorf("outage %d, longest gap %d; want 10 and 50", r.OutageMS, r.LongestGapMS)
+	}
+}
+
+// A client that never wrote again after the fault has an open outage,
+// reported as a lower bound, never as 0 ms.
+func TestOutageThatNeverEnded(t *testing.T) {
+	ws, fault := run(0, 3000, 3000)
+	var r Result
+	r.summarize(ws, fault)
+	if r.Recovered || r.OutageMS != 2999 || r.OutageStartMS != -9 || r.OutageEndMS != 2990 {
+		t.Errorf("recovered %v, outage %d ms from %d to %d; want an open outage of 2999 ms from -9 to 2990", r.Recovered, r.OutageMS, r.OutageStartMS, r.OutageEndMS)
 	}
 }
 

@@ -15,8 +15,13 @@ func WriteText(w io.Writer, r *Result) {
 	}
 	fmt.Fprintf(w, "\nClient writes (go-redis FailoverClient through the sentinels, %d/s%s):\n", r.Rate, wait)
 	fmt.Fprintf(w, "  attempted %d, acknowledged %d, failed %d%s\n", r.Attempted, r.Acked, r.Failed, failures(r.Failures))
-	fmt.Fprintf(w, "  outage: %d ms without an acknowledged write (from %+d ms to %+d ms around the fault); longest gap %d ms\n",
-		r.OutageMS, r.OutageStartMS, r.OutageEndMS, r.LongestGapMS)
+	if r.Recovered {
+		fmt.Fprintf(w, "  outage: %d ms without an acknowledged write (from %+d ms to %+d ms around the fault); longest gap %d ms\n",
+			r.OutageMS, r.OutageStartMS, r.OutageEndMS, r.LongestGapMS)
+	} else {
+		fmt.Fprintf(w, "  outage: no write was acknowledged after the fault; at least %d ms (from %+d ms), still open when the client stopped\n",
+			r.OutageMS, r.OutageStartMS)
+	}
 	if r.LostAcked == 0 {
 		fmt.Fprintln(w, "  lost acknowledged writes: 0 (the new master has every write it acknowledged)")
 	} else {

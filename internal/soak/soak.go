@@ -39,26 +39,31 @@ type Round struct {
 	ConvergedMS int64  `json:"converged_ms"`
 	OutageMS    int64  `json:"outage_ms"`
 	// Attempted and Acked count the client's writes (with --load).
-	Attempted   int   `json:"attempted"`
-	Acked       int   `json:"acked"`
-	LostAcked   int   `json:"lost_acked"`
-	EpochBefore int64 `json:"epoch_before"`
-	EpochAfter  int64 `json:"epoch_after"`
+	Attempted int `json:"attempted"`
+	Acked     int `json:"acked"`
+	LostAcked int `json:"lost_acked"`
+	// SplitBrainLost counts what a partitioned old master acknowledged to
+	// a client on its side and dropped when it rejoined (--mode disconnect).
+	SplitBrainLost int   `json:"split_brain_lost"`
+	EpochBefore    int64 `json:"epoch_before"`
+	EpochAfter     int64 `json:"epoch_after"`
 	// Problems say why a round did not converge cleanly.
 	Problems []string `json:"problems"`
 }
 
 // Summary is the whole soak.
 type Summary struct {
-	Rounds      int     `json:"rounds"`
-	Converged   int     `json:"converged"`
-	Mode        string  `json:"mode"`
-	DownAfterMS int64   `json:"down_after_ms"`
-	Load        bool    `json:"load"`
-	FailoverMS  Stats   `json:"failover_ms"`
-	OutageMS    *Stats  `json:"outage_ms,omitempty"`
-	LostAcked   *Stats  `json:"lost_acked,omitempty"`
-	Results     []Round `json:"results"`
+	Rounds      int    `json:"rounds"`
+	Converged   int    `json:"converged"`
+	Mode        string `json:"mode"`
+	DownAfterMS int64  `json:"down_after_ms"`
+	Load        bool   `json:"load"`
+	FailoverMS  Stats  `json:"failover_ms"`
+	OutageMS    *Stats `json:"outage_ms,omitempty"`
+	LostAcked   *Stats `json:"lost_acked,omitempty"`
+	// SplitBrainLost is there for partitions with --load.
+	SplitBrainLost *Stats  `json:"split_brain_lost,omitempty"`
+	Results        []Round `json:"results"`
 }
 
 // Stats are percentiles of one measure over the rounds whose failover
@@ -92,7 +97,7 @@ func Run(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Opti
 // summarize computes the percentiles. Every round whose failover completed
 // counts, converged cleanly or not: its client saw that outage either way.
 func (s *Summary) summarize() {
-	var fo, out, lost []float64
+	var fo, out, lost, split []float64
 	for _, r := range s.Results {
 		if r.NewMaster == "" {
 			continue
@@ -100,11 +105,16 @@ func (s *Summary) summarize() {
 		fo = append(fo, float64(r.FailoverMS))
 		out = append(out, float64(r.OutageMS))
 		lost = append(lost, float64(r.LostAcked))
+		split = append(split, float64(r.SplitBrainLost))
 	}
 	s.FailoverMS = stats(fo)
 	if s.Load {
 		os, ls := stats(out), stats(lost)
 		s.OutageMS, s.LostAcked = &os, &ls
+		if s.Mode == string(failover.Disconnect) {
+			sb := stats(split)
+			s.SplitBrainLost = &sb
+		}
 	}
 }
 
@@ -129,7 +139,8 @@ func round(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Op
 	}
 	r.OldMaster, r.NewMaster = rep.OldMaster.Service, rep.NewMaster.Service
 	r.FailoverMS, r.ConvergedMS = rep.FailoverMS, rep.ConvergedMS
-	if res, ok := rep.Load.(*load.Result); ok {
+	res, _ := rep.Load.(*load.Result)
+	if res != nil {
 		r.OutageMS, r.LostAcked = res.OutageMS, res.LostAcked
 		r.Attempted, r.Acked = res.Attempted, res.Acked
 	}
@@ -145,9 +156,18 @@ func round(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Op
 	if len(epochs) != 1 {
 		fail("%d new epochs in one failover (%s), want exactly one: an election had to be retried", len(epochs), strings.Join(keys(epochs), ", "))
 	}
-	if _, err := failover.Revive(ctx, env, l, pr, failover.ReviveOptions{Timeout: o.Timeout}); err != nil {
+	rv, err := failover.Revive(ctx, env, l, pr, failover.ReviveOptions{Timeout: o.Timeout})
+	if err != nil {
 		fail("revive: %v", err)
 		return r
+	}
+	if res != nil && res.Isolated != nil && res.Isolated.Acked > 0 {
+		d, err := load.CountDropped(ctx, pr.DataClient(rv.Master.Address), rep.OldMaster.Service, res.Isolated)
+		if err != nil {
+			fail("counting what the old master dropped: %v", err)
+		} else {
+			r.SplitBrainLost = d.Lost
+		}
 	}
 	r.EpochAfter = quorumCheck(ctx, pr, l, "after", fail)
 	if r.EpochAfter != r.EpochBefore+1 {
