@@ -134,10 +134,27 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 			return res, nil
 		}
 	}
-	if opts.CheckPorts {
-		if err := checkPortsFree(actions); err != nil {
+	for try := 0; opts.CheckPorts; try++ {
+		err := checkPortsFree(actions)
+		if err == nil {
+			break
+		}
+		// After an interrupted up the daemon may still be starting one of
+		// the lab's own containers, whose port is then taken by itself:
+		// look again in a moment before calling it someone else's.
+		var inUse *PortsInUseError
+		if !errors.As(err, &inUse) || !inUse.ownContainers(existing) || try >= 10 {
 			return nil, err
 		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-e.clock().After(300 * time.Millisecond):
+		}
+		if existing, err = e.Containers(ctx, l); err != nil {
+			return nil, err
+		}
+		actions = planActions(services, existing)
 	}
 	made := &made{}
 	// A failed up removes what it made, so nothing is left half-created,
@@ -300,7 +317,7 @@ func planActions(services []ServicePlan, existing map[string]engine.Container) [
 // checkPortsFree fails before anything is created when a port a container
 // would publish is already taken on this host, naming the port and node.
 func checkPortsFree(actions []action) error {
-	var problems []string
+	var problems, services []string
 	for _, a := range actions {
 		switch {
 		case a.kind == actUnpause:
@@ -320,19 +337,35 @@ func checkPortsFree(actions []action) error {
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("port %s, wanted by %s, is already in use (%v)", addr, a.plan.Service, unwrapSyscall(err)))
+				services = append(services, a.plan.Service)
 				continue
 			}
 			ln.Close()
 		}
 	}
 	if len(problems) > 0 {
-		return &PortsInUseError{Problems: problems}
+		return &PortsInUseError{Problems: problems, Services: services}
 	}
 	return nil
 }
 
 // PortsInUseError lists published ports other programs hold.
-type PortsInUseError struct{ Problems []string }
+type PortsInUseError struct {
+	Problems []string
+	// Services are the nodes whose ports are taken.
+	Services []string
+}
+
+// ownContainers tells whether every service whose port is taken has a
+// container of this lab already, which may be what holds the port.
+func (e *PortsInUseError) ownContainers(existing map[string]engine.Container) bool {
+	for _, s := range e.Services {
+		if _, ok := existing[s]; !ok {
+			return false
+		}
+	}
+	return true
+}
 
 func (e *PortsInUseError) Error() string {
 	return strings.Join(e.Problems, "\n") +
