@@ -66,7 +66,7 @@ func checkFailover(t *testing.T, r failover.Report, wantOld string) {
 func checkRevived(t *testing.T, l *Lab, rv failover.ReviveReport, service, master string) {
 	t.Helper()
 	if len(rv.Revived) != 1 || rv.Revived[0].Service != service || rv.Revived[0].Role != "replica" || rv.Revived[0].Master != master {
-		t.Fatalf("revive: %s", describe(rv))
+		t.Fatalf("revive of %s, expected back as a replica of %s: %s\nlogs:\n%s", service, master, describe(rv), l.run("logs", "--tail", "40").stdout)
 	}
 	switch rv.Revived[0].Resync {
 	case failover.ResyncPartial, failover.ResyncFull, failover.ResyncNone:

@@ -321,6 +321,7 @@ type watcher struct {
 	progress  *progress.Printer
 
 	newAddr, firstSentinel                  string
+	candidates                              map[string]*candidate
 	firstMS, agreedMS, promotedMS, linkedMS int64
 	silentSince                             map[string]time.Time
 	lost                                    map[string]bool
@@ -328,7 +329,7 @@ type watcher struct {
 
 func (w *watcher) run(ctx context.Context, timeout time.Duration) error {
 	w.firstMS, w.agreedMS, w.promotedMS, w.linkedMS = -1, -1, -1, -1
-	w.silentSince, w.lost = map[string]time.Time{}, map[string]bool{}
+	w.silentSince, w.lost, w.candidates = map[string]time.Time{}, map[string]bool{}, map[string]*candidate{}
 	deadline := w.t0.Add(timeout)
 	var convergedAt time.Time
 	for {
@@ -392,7 +393,8 @@ func (w *watcher) round(ctx context.Context) {
 	}
 	wg.Wait()
 	now := w.elapsed()
-	agree, answered := 0, 0
+	named := map[string]int{} // address -> sentinels naming it now
+	answered := 0
 	for i, n := range w.sentinels {
 		if errs[i] != nil {
 			if _, ok := w.silentSince[n.Service]; !ok {
@@ -407,35 +409,49 @@ func (w *watcher) round(ctx context.Context) {
 		delete(w.silentSince, n.Service)
 		answered++
 		a := answers[i]
+		named[a]++
 		if a == w.old.Addr.String() {
 			continue
 		}
-		if w.firstMS < 0 {
-			w.firstMS, w.newAddr, w.firstSentinel = now, a, n.Service
+		if _, seen := w.candidates[a]; !seen {
+			w.candidates[a] = &candidate{firstMS: now, firstSentinel: n.Service, promotedMS: -1, linkedMS: -1}
 			w.progress.Printf("%s reports the new master %s", n.Service, w.service(a))
 		}
-		if a == w.newAddr {
-			agree++
-		}
 	}
+	// Agreed: every answering sentinel, a majority at least, names the same
+	// new master. Should they later agree on another (a second failover),
+	// that one is the new master.
 	majority := len(w.l.Topology.Sentinels())/2 + 1
-	if w.agreedMS < 0 && answered >= majority && agree == answered {
-		w.agreedMS = now
-		w.progress.Printf("all %d answering sentinels agree on %s", answered, w.service(w.newAddr))
-	}
-	if w.newAddr == "" {
-		return
-	}
-	if w.promotedMS < 0 {
-		if ni := w.pr.Node(ctx, w.node(w.newAddr)); ni.Reachable && ni.Role == "master" {
-			w.promotedMS = w.elapsed()
-			w.progress.Printf("%s answers role:master", w.service(w.newAddr))
+	for a, count := range named {
+		if a != w.old.Addr.String() && count == answered && answered >= majority && a != w.newAddr {
+			w.newAddr, w.agreedMS = a, now
+			w.progress.Printf("all %d answering sentinels agree on %s", answered, w.service(a))
 		}
 	}
-	if w.linkedMS < 0 && w.replicasLinked(ctx) {
-		w.linkedMS = w.elapsed()
-		w.progress.Printf("remaining replicas replicate %s", w.service(w.newAddr))
+	// Each new master named, even before the sentinels agree on it, is
+	// watched for its promotion and for the replicas following it.
+	for a, c := range w.candidates {
+		if c.promotedMS < 0 {
+			if ni := w.pr.Node(ctx, w.node(a)); ni.Reachable && ni.Role == "master" {
+				c.promotedMS = w.elapsed()
+				w.progress.Printf("%s answers role:master", w.service(a))
+			}
+		}
+		if c.linkedMS < 0 && w.replicasLinked(ctx, a) {
+			c.linkedMS = w.elapsed()
+			w.progress.Printf("remaining replicas replicate %s", w.service(a))
+		}
 	}
+	if c, ok := w.candidates[w.newAddr]; ok {
+		w.firstMS, w.firstSentinel, w.promotedMS, w.linkedMS = c.firstMS, c.firstSentinel, c.promotedMS, c.linkedMS
+	}
+}
+
+// candidate is an address a sentinel named as the new master.
+type candidate struct {
+	firstMS              int64
+	firstSentinel        string
+	promotedMS, linkedMS int64
 }
 
 func (w *watcher) node(addr string) topology.Node {
@@ -444,17 +460,17 @@ func (w *watcher) node(addr string) topology.Node {
 }
 
 // replicasLinked tells whether every reachable data node other than the old
-// and the new master replicates the new master with its link up.
-func (w *watcher) replicasLinked(ctx context.Context) bool {
+// master and newAddr replicates newAddr with its link up.
+func (w *watcher) replicasLinked(ctx context.Context, newAddr string) bool {
 	for _, n := range w.l.Topology.DataNodes() {
-		if n.Addr == w.old.Addr || n.Addr.String() == w.newAddr {
+		if n.Addr == w.old.Addr || n.Addr.String() == newAddr {
 			continue
 		}
 		ni := w.pr.Node(ctx, n)
 		if !ni.Reachable {
 			continue // a node that was already down cannot follow anyone
 		}
-		if ni.Role != "replica" || ni.MasterAddr != w.newAddr || ni.MasterLinkStatus != "up" {
+		if ni.Role != "replica" || ni.MasterAddr != newAddr || ni.MasterLinkStatus != "up" {
 			return false
 		}
 	}

@@ -474,11 +474,16 @@ func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 		e.Progress.Node(a.plan.Service, "running: unpaused")
 		return nil
 	case actStart:
-		if err := e.Engine.Start(ctx, a.existing.ID); err != nil {
+		err := e.Engine.Start(ctx, a.existing.ID)
+		if err == nil {
+			e.Progress.Node(a.plan.Service, fmt.Sprintf("running: started again, at its address %s", staticAddress(a.plan.Spec)))
+			return nil
+		}
+		// The daemon can still drop a container an interrupted up was
+		// creating after it was listed: then it is created again.
+		if !engine.IsNotFound(err) {
 			return fmt.Errorf("%s: %w", a.plan.Service, err)
 		}
-		e.Progress.Node(a.plan.Service, fmt.Sprintf("running: started again, at its address %s", staticAddress(a.plan.Spec)))
-		return nil
 	case actRecreate:
 		if err := e.Engine.Remove(ctx, a.existing.ID); err != nil {
 			return err
