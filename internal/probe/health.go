@@ -151,6 +151,10 @@ func checkMaster(lab *topology.Lab, s Snapshot, master topology.Node, problem fu
 func checkSentinel(lab *topology.Lab, v SentinelView, problem func(string, ...any)) {
 	if strings.Contains(v.Flags, "s_down") || strings.Contains(v.Flags, "o_down") {
 		problem("%s flags the master %s", v.Service, v.Flags)
+	} else if strings.Contains(v.Flags, "disconnected") {
+		// Not connected yet, its link counts down from its start: with a
+		// short down-after it would flag the master down a moment later.
+		problem("%s is not connected to the master yet", v.Service)
 	}
 	if v.Tilt {
 		problem("%s is in TILT mode (it paused acting after a clock jump or a freeze)", v.Service)

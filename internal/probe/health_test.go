@@ -174,6 +174,12 @@ func TestEvaluate(t *testing.T) {
 			problems:   []string{"sentinel-1 flags the master master,s_down"},
 		},
 		{
+			name:       "a sentinel not connected to the master yet",
+			change:     func(s *probe.Snapshot) { s.Sentinels[1].Flags = "master,disconnected" },
+			wantMaster: "master",
+			problems:   []string{"sentinel-2 is not connected to the master yet"},
+		},
+		{
 			name: "the sentinels name a sentinel",
 			change: func(s *probe.Snapshot) {
 				for i := range s.Sentinels {
