@@ -155,6 +155,10 @@ func checkSentinel(lab *topology.Lab, v SentinelView, problem func(string, ...an
 		// Not connected yet, its link counts down from its start: with a
 		// short down-after it would flag the master down a moment later.
 		problem("%s is not connected to the master yet", v.Service)
+	} else if v.DownAfterMS > 0 && v.PendingPingMS > v.DownAfterMS/2 {
+		// A PING unanswered for half of down-after: the first one after a
+		// slow start, or a master in trouble; either way s_down is close.
+		problem("%s has waited %d ms for the master to answer a PING", v.Service, v.PendingPingMS)
 	}
 	if v.Tilt {
 		problem("%s is in TILT mode (it paused acting after a clock jump or a freeze)", v.Service)

@@ -180,6 +180,15 @@ func TestEvaluate(t *testing.T) {
 			problems:   []string{"sentinel-2 is not connected to the master yet"},
 		},
 		{
+			name: "a sentinel waiting long for the master's PING reply",
+			change: func(s *probe.Snapshot) {
+				s.Sentinels[2].DownAfterMS, s.Sentinels[2].PendingPingMS = 1000, 900
+				s.Sentinels[1].DownAfterMS, s.Sentinels[1].PendingPingMS = 1000, 2 // a PING just sent
+			},
+			wantMaster: "master",
+			problems:   []string{"sentinel-3 has waited 900 ms for the master to answer a PING"},
+		},
+		{
 			name: "the sentinels name a sentinel",
 			change: func(s *probe.Snapshot) {
 				for i := range s.Sentinels {

@@ -180,6 +180,11 @@ type SentinelView struct {
 	NumReplicas       int    `json:"replicas"`
 	NumOtherSentinels int    `json:"sentinels"`
 	ConfigEpoch       int64  `json:"config_epoch"`
+	// PendingPingMS is how long the sentinel has been waiting for the
+	// master to answer a PING (0: none pending); DownAfterMS its
+	// down-after-milliseconds for the master.
+	PendingPingMS int64 `json:"pending_ping_ms"`
+	DownAfterMS   int64 `json:"down_after_ms"`
 	Tilt              bool   `json:"tilt"`
 	QuorumOK          bool   `json:"quorum_ok"`
 	QuorumReply       string `json:"quorum_reply,omitempty"`
@@ -210,6 +215,8 @@ func (p *Prober) Sentinel(ctx context.Context, n topology.Node) SentinelView {
 	v.NumReplicas, _ = strconv.Atoi(m["num-slaves"])
 	v.NumOtherSentinels, _ = strconv.Atoi(m["num-other-sentinels"])
 	v.ConfigEpoch, _ = strconv.ParseInt(m["config-epoch"], 10, 64)
+	v.PendingPingMS, _ = strconv.ParseInt(m["last-ping-sent"], 10, 64)
+	v.DownAfterMS, _ = strconv.ParseInt(m["down-after-milliseconds"], 10, 64)
 	v.Quorum, _ = strconv.Atoi(m["quorum"])
 	if rs, err := c.Replicas(ctx, name).Result(); err == nil {
 		v.Replicas = peers(rs)
