@@ -177,19 +177,19 @@ type SentinelView struct {
 	// Sentinels are the other sentinels it knows.
 	Sentinels []PeerState `json:"sentinels_known,omitempty"`
 	// NumReplicas and NumOtherSentinels are SENTINEL MASTER's counts.
-	NumReplicas       int    `json:"replicas"`
-	NumOtherSentinels int    `json:"sentinels"`
-	ConfigEpoch       int64  `json:"config_epoch"`
+	NumReplicas       int   `json:"replicas"`
+	NumOtherSentinels int   `json:"sentinels"`
+	ConfigEpoch       int64 `json:"config_epoch"`
 	// PendingPingMS is how long the sentinel has been waiting for the
 	// master to answer a PING (0: none pending); DownAfterMS its
 	// down-after-milliseconds for the master.
-	PendingPingMS int64 `json:"pending_ping_ms"`
-	DownAfterMS   int64 `json:"down_after_ms"`
-	Tilt              bool   `json:"tilt"`
-	QuorumOK          bool   `json:"quorum_ok"`
-	QuorumReply       string `json:"quorum_reply,omitempty"`
-	Quorum            int    `json:"quorum"`
-	MyID              string `json:"myid,omitempty"`
+	PendingPingMS int64  `json:"pending_ping_ms"`
+	DownAfterMS   int64  `json:"down_after_ms"`
+	Tilt          bool   `json:"tilt"`
+	QuorumOK      bool   `json:"quorum_ok"`
+	QuorumReply   string `json:"quorum_reply,omitempty"`
+	Quorum        int    `json:"quorum"`
+	MyID          string `json:"myid,omitempty"`
 }
 
 // PeerState is a replica or sentinel as a sentinel lists it.
