@@ -277,7 +277,7 @@ func startupSection(b *Bench, variants []*startVariant, runs []startRun, downErr
 		fmt.Sprintf("Variants alternate within each round (%s), %d warm-up round(s) first (shown, not counted), then %d counted rounds. The ratio of a round is sentinel-lab's total over the compose total of the same round; the result is the median of those ratios. Every run is checked healthy afterwards by a fresh probe, untimed.", variantOrder(variants), b.Warmup, b.Runs),
 	}
 	if *startupUnseeded {
-		s.Text = append(s.Text, "**compose (un-seeded confs)** (the baseline of the target): the same rendered lab, but before the clock starts the `sentinel myid`, `sentinel known-replica` and `sentinel known-sentinel` lines are removed from every sentinel.conf and `repl-diskless-sync-delay 0` from every redis.conf (so Redis's default of 5 s applies): what a hand-written compose lab has. Started and waited for like the baseline.")
+		s.Text = append(s.Text, "**compose (un-seeded confs)** (the baseline of the first target row): the same rendered lab, but before the clock starts the `sentinel myid`, `sentinel known-replica` and `sentinel known-sentinel` lines are removed from every sentinel.conf and `repl-diskless-sync-delay 0` from every redis.conf (so Redis's default of 5 s applies): what a hand-written compose lab has. Started and waited for like the baseline.")
 	}
 
 	composeTotals := totals(runs, &composeSeeded, b.Runs)
