@@ -226,42 +226,16 @@ func shownEvents(r *failover.Report) (shown []failover.Event, routine int) {
 }
 
 func modeText(lang failover.Lang, m failover.Mode) string {
-	switch m {
-	case failover.Kill:
-		return tr(lang, "modeKill")
-	case failover.Stop:
-		return tr(lang, "modeStop")
-	case failover.Pause:
-		return tr(lang, "modePause")
-	case failover.Disconnect:
-		return tr(lang, "modeDisconnect")
-	}
-	return string(m)
+	return trNamed(lang, "mode", string(m), string(m))
 }
 
 func resyncText(lang failover.Lang, kind string) string {
-	switch kind {
-	case failover.ResyncPartial:
-		return tr(lang, "resyncPartial")
-	case failover.ResyncFull:
-		return tr(lang, "resyncFull")
-	case failover.ResyncNone:
-		return tr(lang, "resyncNone")
-	}
-	return tr(lang, "resyncUnknown")
+	return trNamed(lang, "resync", kind, tr(lang, "resyncUnknown"))
 }
 
 // resyncShort names a resync kind in a few words, for the topology's arrows.
 func resyncShort(lang failover.Lang, kind string) string {
-	switch kind {
-	case failover.ResyncPartial:
-		return tr(lang, "linkPartial")
-	case failover.ResyncFull:
-		return tr(lang, "linkFull")
-	case failover.ResyncNone:
-		return tr(lang, "linkNone")
-	}
-	return tr(lang, "resyncUnknown")
+	return trNamed(lang, "link", kind, tr(lang, "resyncUnknown"))
 }
 
 func orDash(s string) string {

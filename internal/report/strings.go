@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 )
@@ -129,4 +130,18 @@ func tr(lang failover.Lang, key string, args ...any) string {
 		return s
 	}
 	return fmt.Sprintf(s, args...)
+}
+
+// trNamed is the text of prefix+Name ("mode" and "kill" give "modeKill"),
+// or fallback when there is none: modes and resync kinds the page does not
+// know still show.
+func trNamed(lang failover.Lang, prefix, name, fallback string) string {
+	if name == "" {
+		return fallback
+	}
+	key := prefix + strings.ToUpper(name[:1]) + name[1:]
+	if _, ok := texts[key]; !ok {
+		return fallback
+	}
+	return tr(lang, key)
 }

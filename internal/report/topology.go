@@ -127,17 +127,7 @@ func topologies(r *failover.Report, lang failover.Lang) (before, after topoView)
 // faultedRole says what the old master is after the failover: a
 // disconnected one is not down, it still acts as a master on its side.
 func faultedRole(lang failover.Lang, m failover.Mode) string {
-	switch m {
-	case failover.Kill:
-		return tr(lang, "faultedKill")
-	case failover.Stop:
-		return tr(lang, "faultedStop")
-	case failover.Pause:
-		return tr(lang, "faultedPause")
-	case failover.Disconnect:
-		return tr(lang, "faultedDisconnect")
-	}
-	return tr(lang, "roleDown") + ": " + string(m)
+	return trNamed(lang, "faulted", string(m), tr(lang, "roleDown")+": "+string(m))
 }
 
 func box(service string, addr map[string]string, role, class string) topoBox {
