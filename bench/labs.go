@@ -272,20 +272,12 @@ func (b *Bench) freeSubnet(ctx context.Context) (netip.Prefix, error) {
 	if err != nil {
 		return netip.Prefix{}, err
 	}
-	const count = 1 << (24 - 14)
-	start := rand.IntN(count)
-	base := benchSubnets.Addr().As4()
-	for i := 0; i < count; i++ {
-		k := (start + i) % count
-		a := base
-		a[1] += byte(k >> 8)
-		a[2] = byte(k)
-		p := netip.PrefixFrom(netip.AddrFrom4(a), 24)
-		if !overlapsAny(nets, p) {
-			return p, nil
-		}
+	p, ok := lab.FreeSubnet(benchSubnets, rand.IntN(1<<(24-benchSubnets.Bits())),
+		func(p netip.Prefix) bool { return overlapsAny(nets, p) })
+	if !ok {
+		return netip.Prefix{}, fmt.Errorf("no free /24 in %s", benchSubnets)
 	}
-	return netip.Prefix{}, fmt.Errorf("no free /24 in %s", benchSubnets)
+	return p, nil
 }
 
 func overlapsAny(nets []engine.Network, p netip.Prefix) bool {

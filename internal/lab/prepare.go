@@ -342,20 +342,29 @@ func confsExist(dir labdir.Dir, cfg *config.Config, st labdir.State) bool {
 func chooseSubnet(name string, taken func(netip.Prefix) bool) (netip.Prefix, error) {
 	h := fnv.New32a()
 	h.Write([]byte(name))
-	const count = 1 << (24 - 14)
-	start := int(h.Sum32() % count)
-	base := subnetPool.Addr().As4()
+	p, ok := FreeSubnet(subnetPool, int(h.Sum32()%(1<<(24-subnetPool.Bits()))), taken)
+	if !ok {
+		return netip.Prefix{}, fmt.Errorf("no free /24 left in %s; choose one with --subnet", subnetPool)
+	}
+	return p, nil
+}
+
+// FreeSubnet returns the first /24 of pool, counting on from the start-th,
+// that taken (nil: none is) does not rule out.
+func FreeSubnet(pool netip.Prefix, start int, taken func(netip.Prefix) bool) (netip.Prefix, bool) {
+	count := 1 << (24 - pool.Bits())
+	base := pool.Masked().Addr().As4()
 	for i := 0; i < count; i++ {
 		k := (start + i) % count
 		b := base
 		b[1] += byte(k >> 8)
-		b[2] = byte(k)
+		b[2] += byte(k)
 		p := netip.PrefixFrom(netip.AddrFrom4(b), 24)
 		if taken == nil || !taken(p) {
-			return p, nil
+			return p, true
 		}
 	}
-	return netip.Prefix{}, fmt.Errorf("no free /24 left in %s; choose one with --subnet", subnetPool)
+	return netip.Prefix{}, false
 }
 
 // generatePassword makes a 32-hex-digit password: no characters that need
