@@ -38,7 +38,7 @@ func (f *Factory) Engine() (engine.Engine, error) {
 
 // Env returns the life-cycle environment, printing progress to w (nil for
 // none).
-func (f *Factory) Env(w io.Writer) (*lab.Env, error) {
+func (f *Factory) Env(w io.Writer) (*lab.Session, error) {
 	eng, err := f.Engine()
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func (f *Factory) Env(w io.Writer) (*lab.Env, error) {
 	default:
 		p = progress.New(w)
 	}
-	return &lab.Env{
+	return &lab.Session{
 		Engine: eng, Progress: p, NewProber: lab.RealProber(f.Reach), Host: image.DefaultHost,
 	}, nil
 }

@@ -14,7 +14,7 @@ import (
 // environment and the engine's inspection side.
 type inspection struct {
 	lab *lab.Lab
-	env *lab.Env
+	env *lab.Session
 	ins engine.Inspector
 	// engine describes the engine, as Ping does.
 	engine string

@@ -11,7 +11,7 @@ import (
 // (status, kill-master, revive, soak) work with.
 type session struct {
 	lab    *lab.Lab
-	env    *lab.Env
+	env    *lab.Session
 	prober *probe.Prober
 }
 

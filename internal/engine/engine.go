@@ -21,8 +21,6 @@ const (
 	LabelConfigFiles = "com.docker.compose.project.config_files"
 	LabelWorkingDir  = "com.docker.compose.project.working_dir"
 	LabelNetwork     = "com.docker.compose.network"
-	LabelVersion     = "com.docker.compose.version"
-	LabelConfigHash  = "com.docker.compose.config-hash"
 	// LabelRole is set in the compose file: master, replica or sentinel.
 	LabelRole = "sentinel-lab.role"
 	// LabelSpecHash is the hash of the spec a container was created from,

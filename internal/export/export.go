@@ -33,7 +33,7 @@ type Asker interface {
 // Export is a lab and what it is read through.
 type Export struct {
 	Lab *lab.Lab
-	Env *lab.Env
+	Env *lab.Session
 	// Inspector reads containers through the engine (Env.Engine's
 	// inspection side).
 	Inspector engine.Inspector

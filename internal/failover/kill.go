@@ -87,7 +87,7 @@ func (e *NoFailoverError) Error() string {
 
 // KillMaster asks the sentinels who the master is, faults it, and records
 // the failover until the lab converged on a new master.
-func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Options) (*Report, error) {
+func KillMaster(ctx context.Context, env *lab.Session, l *lab.Lab, pr *probe.Prober, o Options) (*Report, error) {
 	if o.Poll <= 0 {
 		o.Poll = 20 * time.Millisecond
 	}
@@ -220,7 +220,7 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 
 // isolatedAddr is the disconnected node's address on its network of its
 // own, where a client on its side of the partition reaches it.
-func isolatedAddr(ctx context.Context, env *lab.Env, l *lab.Lab, n topology.Node) string {
+func isolatedAddr(ctx context.Context, env *lab.Session, l *lab.Lab, n topology.Node) string {
 	containers, err := env.Containers(ctx, l)
 	if err != nil {
 		return ""
@@ -235,7 +235,7 @@ func isolatedAddr(ctx context.Context, env *lab.Env, l *lab.Lab, n topology.Node
 // labContainers checks the engine answers and lists the lab's containers,
 // refusing a lab that is not running; why says what that means for the
 // command ("so there is nothing to revive").
-func labContainers(ctx context.Context, env *lab.Env, l *lab.Lab, why string) (map[string]engine.Container, error) {
+func labContainers(ctx context.Context, env *lab.Session, l *lab.Lab, why string) (map[string]engine.Container, error) {
 	if _, err := env.Engine.Ping(ctx); err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ type ReviveReport struct {
 // its link up, and each sentinel agrees on the master again. It does not
 // send REPLICAOF itself: the old master is turned into a replica by the
 // sentinels, as the lab is there to show.
-func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o ReviveOptions) (*ReviveReport, error) {
+func Revive(ctx context.Context, env *lab.Session, l *lab.Lab, pr *probe.Prober, o ReviveOptions) (*ReviveReport, error) {
 	containers, err := labContainers(ctx, env, l, ", so there is nothing to revive")
 	if err != nil {
 		return nil, err
@@ -163,7 +163,7 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 
 // readLog reads a data node's log through the engine, or from its folder
 // under data/ when the engine cannot (a paused container).
-func readLog(ctx context.Context, env *lab.Env, l *lab.Lab, id, service string) string {
+func readLog(ctx context.Context, env *lab.Session, l *lab.Lab, id, service string) string {
 	if b, err := env.Engine.ReadFile(ctx, id, "/logs/redis.log"); err == nil {
 		return string(b)
 	}

@@ -30,17 +30,18 @@ type DownResult struct {
 // Down removes the lab's containers and networks, found by label. It is
 // idempotent: a lab with nothing running is already down. data/ is kept
 // unless opts.Volumes.
-func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, error) {
-	if _, err := e.Engine.Ping(ctx); err != nil {
+func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, error) {
+	l := s.Lab
+	if _, err := s.Engine.Ping(ctx); err != nil {
 		return nil, err
 	}
 	// e.Containers refuses a lab of another directory under this name; it
 	// keeps one container per service, so list them all for removal: a
 	// `docker compose run` container left behind is the lab's too.
-	if _, err := e.Containers(ctx, l); err != nil {
+	if _, err := s.Containers(ctx); err != nil {
 		return nil, err
 	}
-	containers, err := e.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
+	containers, err := s.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -57,17 +58,17 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 		}
 	}
 	for _, group := range [][]engine.Container{sentinels, others} {
-		if err := e.each(group, func(c engine.Container) error {
+		if err := s.each(group, func(c engine.Container) error {
 			if c.State != engine.StateRunning {
 				return nil // paused or stopped: nothing to save cleanly
 			}
-			return e.Engine.Stop(ctx, c.ID, 10*time.Second)
+			return s.Engine.Stop(ctx, c.ID, 10*time.Second)
 		}); err != nil {
 			return res, err
 		}
 	}
 	all := append(sentinels, others...)
-	if err := e.each(all, func(c engine.Container) error { return e.Engine.Remove(ctx, c.ID) }); err != nil {
+	if err := s.each(all, func(c engine.Container) error { return s.Engine.Remove(ctx, c.ID) }); err != nil {
 		return res, err
 	}
 	for _, c := range all {
@@ -78,12 +79,12 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 		res.Containers = append(res.Containers, name)
 	}
 	sort.Strings(res.Containers)
-	for _, s := range res.Containers {
-		e.Progress.Node(s, "removed (stopped cleanly first)")
+	for _, service := range res.Containers {
+		s.Progress.Node(service, "removed (stopped cleanly first)")
 	}
-	e.Progress.Done()
+	s.Progress.Done()
 
-	nets, err := e.Engine.Networks(ctx)
+	nets, err := s.Engine.Networks(ctx)
 	if err != nil {
 		return res, err
 	}
@@ -91,11 +92,11 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 		if n.Labels[engine.LabelProject] != l.Config.Name {
 			continue
 		}
-		if err := e.Engine.RemoveNetwork(ctx, n.Name); err != nil {
+		if err := s.Engine.RemoveNetwork(ctx, n.Name); err != nil {
 			return res, err
 		}
 		res.Networks = append(res.Networks, n.Name)
-		e.Progress.Printf("network %s: removed", n.Name)
+		s.Progress.Printf("network %s: removed", n.Name)
 	}
 
 	if opts.Volumes {
@@ -109,7 +110,7 @@ func (e *Env) Down(ctx context.Context, l *Lab, opts DownOptions) (*DownResult, 
 }
 
 // each runs fn on every container concurrently and returns the first error.
-func (e *Env) each(list []engine.Container, fn func(engine.Container) error) error {
+func (s *Session) each(list []engine.Container, fn func(engine.Container) error) error {
 	var (
 		mu       sync.Mutex
 		wg       sync.WaitGroup

@@ -37,7 +37,7 @@ func TestDownRemovesOnlyTheLabsContainersAndNetworks(t *testing.T) {
 	res := env.up(t, dir, nil)
 	otherID := other(t, env)
 
-	down, err := env.Down(ctx, res.Lab, DownOptions{})
+	down, err := env.Down(ctx, DownOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,13 +69,13 @@ func TestDownRemovesOnlyTheLabsContainersAndNetworks(t *testing.T) {
 func TestDownIsIdempotent(t *testing.T) {
 	env := newTestEnv(healthy)
 	dir := mkdir(t, newDir(t))
-	res := env.up(t, dir, nil)
-	if _, err := env.Down(ctx, res.Lab, DownOptions{}); err != nil {
+	env.up(t, dir, nil)
+	if _, err := env.Down(ctx, DownOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	env.eng.ResetCalls()
 
-	again, err := env.Down(ctx, res.Lab, DownOptions{})
+	again, err := env.Down(ctx, DownOptions{})
 
 	if err != nil {
 		t.Fatalf("down of a lab that is down: %v", err)
@@ -96,7 +96,8 @@ func TestDownOfALabNeverStarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := env.Down(ctx, l, DownOptions{Volumes: true})
+	env.Lab = l
+	res, err := env.Down(ctx, DownOptions{Volumes: true})
 	if err != nil || len(res.Containers)+len(res.Networks)+len(res.DeletedData) > 0 {
 		t.Errorf("got %+v, %v; want nothing done and no error", res, err)
 	}
@@ -120,7 +121,7 @@ func TestDownVolumesDeletesOnlyTheNodesFolders(t *testing.T) {
 		}
 	}
 
-	down, err := env.Down(ctx, res.Lab, DownOptions{Volumes: true})
+	down, err := env.Down(ctx, DownOptions{Volumes: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,11 +153,11 @@ func TestDownVolumesDeletesOnlyTheNodesFolders(t *testing.T) {
 func TestDownStopsAtTheEngine(t *testing.T) {
 	env := newTestEnv(healthy)
 	dir := mkdir(t, newDir(t))
-	res := env.up(t, dir, nil)
+	env.up(t, dir, nil)
 	boom := errors.New("cannot remove container")
 	env.eng.FailOn("Remove", boom)
 
-	_, err := env.Down(ctx, res.Lab, DownOptions{Volumes: true})
+	_, err := env.Down(ctx, DownOptions{Volumes: true})
 
 	if !errors.Is(err, boom) {
 		t.Errorf("got %v, want the engine's error", err)
@@ -186,7 +187,7 @@ func TestDownRemovesEveryContainerOfAService(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := env.Down(ctx, res.Lab, DownOptions{}); err != nil {
+	if _, err := env.Down(ctx, DownOptions{}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,170 +14,104 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/image"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe/probetest"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
+	"github.com/sentinel-lab/sentinel-lab/internal/wait/waittest"
 )
 
-// fakeClock advances only when the code under test waits on it.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits int
-}
-
-func newClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	c.waits++
-	ch := make(chan time.Time, 1)
-	ch <- c.now
-	return ch
-}
-
-// script says what the lab answers on the n-th snapshot (0-based).
-type script func(n int, t *topology.Lab) probe.Snapshot
-
-// probers is the Env.NewProber hook: every prober it makes answers from
-// one script and counts its polls; Close is counted so leaks show.
-type probers struct {
-	mu     sync.Mutex
-	script script
-	polls  int
-	opened int
-	closed int
-}
-
-func (p *probers) New(l *Lab) Prober {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.opened++
-	return &fakeProber{p: p, topo: l.Topology}
-}
-
-// reset answers from s from now on, counting polls afresh.
-func (p *probers) reset(s script) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.script, p.polls = s, 0
-}
-
-func (p *probers) Polls() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.polls
-}
-
-type fakeProber struct {
-	p    *probers
-	topo *topology.Lab
-}
-
-func (f *fakeProber) Snapshot(context.Context) probe.Snapshot {
-	f.p.mu.Lock()
-	n := f.p.polls
-	f.p.polls++
-	s := f.p.script
-	f.p.mu.Unlock()
-	return s(n, f.topo)
-}
-
-func (f *fakeProber) Close() {
-	f.p.mu.Lock()
-	defer f.p.mu.Unlock()
-	f.p.closed++
-}
-
-// healthy is a lab where everyone agrees the initial master is the master.
-func healthy(_ int, t *topology.Lab) probe.Snapshot { return snapshotWithMaster(t, t.InitialMaster()) }
-
-// snapshotWithMaster is a healthy lab whose master is m: after a failover,
-// every other data node, the old master included, replicates it.
-func snapshotWithMaster(t *topology.Lab, m topology.Node) probe.Snapshot {
-	var s probe.Snapshot
-	var replicas []probe.ReplicaEntry
-	var replicaPeers []probe.PeerState
-	for _, n := range t.DataNodes() {
-		if n.Service == m.Service {
-			continue
-		}
-		replicas = append(replicas, probe.ReplicaEntry{Addr: n.Addr.String(), State: "online", Offset: 1000, Lag: 0})
-		replicaPeers = append(replicaPeers, probe.PeerState{Address: n.Addr.String(), Flags: "slave"})
-	}
-	for _, n := range t.DataNodes() {
-		ni := probe.NodeInfo{Service: n.Service, Address: n.Addr.String(), Reachable: true, Offset: 1000}
-		if n.Service == m.Service {
-			ni.Role, ni.Replicas, ni.ConnectedReplicas = "master", replicas, len(replicas)
-		} else {
-			ni.Role, ni.MasterAddr, ni.MasterLinkStatus = "replica", m.Addr.String(), "up"
-		}
-		s.Nodes = append(s.Nodes, ni)
-	}
-	for _, v := range t.Sentinels() {
-		var others []probe.PeerState
-		for _, o := range t.Sentinels() {
-			if o.Service != v.Service {
-				others = append(others, probe.PeerState{Address: o.Addr.String(), Flags: "sentinel"})
-			}
-		}
-		s.Sentinels = append(s.Sentinels, probe.SentinelView{
-			Service: v.Service, Address: v.Addr.String(), Reachable: true,
-			MasterAddr: m.Addr.String(), Flags: "master",
-			Replicas: replicaPeers, Sentinels: others,
-			NumReplicas: len(replicaPeers), NumOtherSentinels: len(others),
-			QuorumOK: true, QuorumReply: "OK 3 usable Sentinels. Quorum and failover authorization can be reached",
-		})
-	}
-	return s
-}
-
-// sentinelMissesReplica is a lab where the last sentinel has not yet
-// learnt of the last replica.
-func sentinelMissesReplica(_ int, t *topology.Lab) probe.Snapshot {
-	s := healthy(0, t)
-	last := &s.Sentinels[len(s.Sentinels)-1]
-	last.Replicas = last.Replicas[:len(last.Replicas)-1]
-	return s
-}
-
-// healthyFrom answers like before until the n-th poll, then healthy.
-func healthyFrom(n int, before script) script {
-	return func(i int, t *topology.Lab) probe.Snapshot {
-		if i < n {
-			return before(i, t)
-		}
-		return healthy(i, t)
-	}
-}
-
-// testEnv is a lab Env on a fake engine, a fake prober and a fake clock.
+// testEnv is a lab session on a fake engine, fake nodes and a fake clock.
+// Every time the session opens its nodes, they start as a healthy lab and
+// then follow script, timed from that moment.
 type testEnv struct {
-	*Env
-	eng     *enginetest.Fake
-	clock   *fakeClock
-	probers *probers
+	*Session
+	eng    *enginetest.Fake
+	clock  *waittest.Clock
+	script func(*probetest.Fake)
+	opened []*probetest.Fake
 }
 
 const testImage = "redis:7.2"
 
-func newTestEnv(s script) *testEnv {
-	eng := enginetest.New(testImage)
-	p := &probers{script: s}
-	clock := newClock()
-	return &testEnv{
-		Env: &Env{
-			Engine: eng, Clock: clock, NewProber: p.New, PollInterval: time.Second,
-			Host: image.Host{LookPath: func(string) (string, error) { return "", os.ErrNotExist }},
-		},
-		eng: eng, clock: clock, probers: p,
+// healthy leaves the lab healthy, with the initial master as master.
+func healthy(*probetest.Fake) {}
+
+// sentinelMissesReplicaFor: the last sentinel has not learnt of the last
+// replica until d has passed.
+func sentinelMissesReplicaFor(d time.Duration) func(*probetest.Fake) {
+	return func(f *probetest.Fake) {
+		f.Now(func(s *probetest.State) {
+			s.View("sentinel-3", func(v *probe.SentinelView) { v.Replicas = v.Replicas[:len(v.Replicas)-1] })
+		})
+		f.At(d, func(s *probetest.State) { s.View("sentinel-3", nil) })
 	}
+}
+
+// snapshotWithMaster is a healthy lab whose master is m: after a failover,
+// every other data node, the old master included, replicates it.
+func snapshotWithMaster(t *topology.Lab, m topology.Node) probe.Snapshot {
+	f := probetest.New(t, waittest.NewClock())
+	f.Now(func(s *probetest.State) {
+		s.Promote(m.Service)
+		for _, n := range t.DataNodes() {
+			if n != m {
+				s.Follow(m.Service, n.Service)
+			}
+		}
+		for _, n := range t.Sentinels() {
+			s.Names(m.Service, n.Service)
+		}
+	})
+	return probe.TakeSnapshot(context.Background(), f, t, waittest.Start)
+}
+
+// allClosed tells whether every connection the session opened is closed.
+func (e *testEnv) allClosed() bool {
+	for _, f := range e.opened {
+		if !f.Closed() {
+			return false
+		}
+	}
+	return true
+}
+
+func newTestEnv(script func(*probetest.Fake)) *testEnv {
+	eng := enginetest.New(testImage)
+	clock := waittest.NewClock()
+	env := &testEnv{eng: eng, clock: clock, script: script}
+	env.Session = &Session{
+		Engine: eng, Clock: clock, PollInterval: time.Second,
+		OpenNodes: func(l *Lab) probe.Nodes {
+			f := probetest.New(l.Topology, clock)
+			env.script(f)
+			env.opened = append(env.opened, f)
+			return f
+		},
+		Host: image.Host{LookPath: func(string) (string, error) { return "", os.ErrNotExist }},
+	}
+	return env
+}
+
+// nodes are the fake nodes the session opened last.
+func (e *testEnv) nodes() *probetest.Fake { return e.opened[len(e.opened)-1] }
+
+// polls counts the snapshots taken of the nodes opened last.
+func (e *testEnv) polls() int {
+	if len(e.opened) == 0 {
+		return 0
+	}
+	n := 0
+	for _, c := range e.nodes().Calls() {
+		if c == "Sentinel sentinel-1" {
+			n++
+		}
+	}
+	return n
+}
+
+// reopen makes the session connect again, following script.
+func (e *testEnv) reopen(script func(*probetest.Fake)) {
+	e.Close()
+	e.script = script
 }
 
 // newDir is an empty lab directory.

@@ -6,26 +6,21 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
 // Report is one view of the lab: containers, what every node says about
 // replication, and what every sentinel thinks. Nodes that are down are
 // shown as down.
 type Report struct {
-	Lab        string           `json:"lab"`
-	MasterName string           `json:"master_name"`
-	Healthy    bool             `json:"healthy"`
-	Master     *NodeRef         `json:"master"`
-	Nodes      []NodeStatus     `json:"nodes"`
-	Sentinels  []SentinelStatus `json:"sentinels"`
+	Lab        string            `json:"lab"`
+	MasterName string            `json:"master_name"`
+	Healthy    bool              `json:"healthy"`
+	Master     *topology.NodeRef `json:"master"`
+	Nodes      []NodeStatus      `json:"nodes"`
+	Sentinels  []SentinelStatus  `json:"sentinels"`
 	// Problems are the health conditions that do not hold.
 	Problems []string `json:"problems"`
-}
-
-// NodeRef names a node.
-type NodeRef struct {
-	Service string `json:"service"`
-	Address string `json:"address"`
 }
 
 // NodeStatus is one data node.
@@ -35,16 +30,16 @@ type NodeStatus struct {
 	State string `json:"state"`
 	// Network is "connected", or "cut off" when the node was moved off
 	// the lab network.
-	Network           string `json:"network"`
-	Role              string `json:"role"`
-	Address           string `json:"address"`
-	MasterService     string `json:"master_service,omitempty"`
-	MasterLinkStatus  string `json:"master_link_status"`
-	Offset            int64  `json:"offset"`
-	Lag               *int64 `json:"lag,omitempty"`
-	ConnectedReplicas int    `json:"connected_replicas"`
-	ReplID            string `json:"replid,omitempty"`
-	Error             string `json:"error,omitempty"`
+	Network           string        `json:"network"`
+	Role              topology.Role `json:"role"`
+	Address           string        `json:"address"`
+	MasterService     string        `json:"master_service,omitempty"`
+	MasterLinkStatus  string        `json:"master_link_status"`
+	Offset            int64         `json:"offset"`
+	Lag               *int64        `json:"lag,omitempty"`
+	ConnectedReplicas int           `json:"connected_replicas"`
+	ReplID            string        `json:"replid,omitempty"`
+	Error             string        `json:"error,omitempty"`
 }
 
 // SentinelStatus is one sentinel's view.
@@ -66,11 +61,12 @@ type SentinelStatus struct {
 }
 
 // Status inspects the lab.
-func (e *Env) Status(ctx context.Context, l *Lab) (*Report, error) {
-	if _, err := e.Engine.Ping(ctx); err != nil {
+func (s *Session) Status(ctx context.Context) (*Report, error) {
+	l := s.Lab
+	if _, err := s.Engine.Ping(ctx); err != nil {
 		return nil, err
 	}
-	containers, err := e.Containers(ctx, l)
+	containers, err := s.Containers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +76,7 @@ func (e *Env) Status(ctx context.Context, l *Lab) (*Report, error) {
 		r.Problems = []string{fmt.Sprintf("lab %q is not running: no container carries its labels; start it with `sentinel-lab up`", l.Config.Name)}
 		return r, nil
 	}
-	snap := e.snapshot(ctx, l)
-	return BuildReport(l, containers, snap), nil
+	return BuildReport(l, containers, s.Snapshot(ctx)), nil
 }
 
 // BuildReport assembles the report from the containers and a snapshot.
@@ -93,13 +88,8 @@ func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snap
 		r.Problems = []string{}
 	}
 	if h.HasMaster {
-		r.Master = &NodeRef{Service: h.Master.Service, Address: h.Master.Addr.String()}
-	}
-	service := func(addr string) string {
-		if n, ok := t.NodeAt(addr); ok {
-			return n.Service
-		}
-		return ""
+		ref := h.Master.Ref()
+		r.Master = &ref
 	}
 	lags := map[string]int64{}
 	for _, n := range snap.Nodes {
@@ -112,13 +102,13 @@ func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snap
 		state, net := containerState(containers, n.Service, network)
 		ns := NodeStatus{
 			Service: n.Service, State: state, Network: net, Role: n.Role, Address: n.Address,
-			MasterService: service(n.MasterAddr), MasterLinkStatus: n.MasterLinkStatus,
+			MasterService: t.ServiceAt(n.MasterAddr), MasterLinkStatus: n.MasterLinkStatus,
 			Offset: n.Offset, ConnectedReplicas: n.ConnectedReplicas, ReplID: n.ReplID,
 		}
 		if !n.Reachable {
-			ns.Role, ns.Error = "down", n.Error
+			ns.Role, ns.Error = topology.Down, n.Error
 		}
-		if lag, ok := lags[n.Address]; ok && n.Role == "replica" {
+		if lag, ok := lags[n.Address]; ok && n.Role == topology.Replica {
 			ns.Lag = &lag
 		}
 		r.Nodes = append(r.Nodes, ns)
@@ -127,7 +117,7 @@ func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snap
 		state, net := containerState(containers, v.Service, network)
 		ss := SentinelStatus{
 			Service: v.Service, State: state, Network: net, Address: v.Address,
-			MasterAddress: v.MasterAddr, MasterService: service(v.MasterAddr), Flags: v.Flags,
+			MasterAddress: v.MasterAddr, MasterService: t.ServiceAt(v.MasterAddr), Flags: v.Flags,
 			Replicas: v.NumReplicas, Sentinels: v.NumOtherSentinels, Epoch: v.ConfigEpoch,
 			Tilt: v.Tilt, QuorumOK: v.QuorumOK, QuorumReply: v.QuorumReply,
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe/probetest"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -16,7 +17,7 @@ func TestStatusOfAHealthyLab(t *testing.T) {
 	dir := mkdir(t, newDir(t))
 	l := env.up(t, dir, nil).Lab
 
-	r, err := env.Status(ctx, l)
+	r, err := env.Status(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestStatusOfAHealthyLab(t *testing.T) {
 		if n.State != engine.StateRunning || n.Network != "connected" {
 			t.Errorf("%s: %s, %s; want running, connected", n.Service, n.State, n.Network)
 		}
-		if n.Service != "master" && (n.Role != "replica" || n.MasterService != "master" || n.Lag == nil) {
+		if n.Service != "master" && (n.Role != topology.Replica || n.MasterService != "master" || n.Lag == nil) {
 			t.Errorf("%s: role %s of %q, lag %v; want a replica of master with its lag", n.Service, n.Role, n.MasterService, n.Lag)
 		}
 	}
@@ -43,8 +44,9 @@ func TestStatusOfAHealthyLab(t *testing.T) {
 			t.Errorf("sentinel %+v, want it to see master, 2 replicas, 2 sentinels, quorum OK", s)
 		}
 	}
-	if env.probers.opened != env.probers.closed {
-		t.Errorf("status left %d probers open", env.probers.opened-env.probers.closed)
+	env.Close()
+	if !env.allClosed() {
+		t.Error("closing the session left connections to the nodes open")
 	}
 }
 
@@ -62,19 +64,24 @@ func TestStatusShowsNodesThatAreAway(t *testing.T) {
 	if err := env.eng.Disconnect(ctx, env.find(t, "node-2").ID, l.NetworkName()); err != nil {
 		t.Fatal(err)
 	}
-	env.probers.reset(func(n int, t *topology.Lab) probe.Snapshot {
-		s := healthy(n, t)
-		s.Nodes[0] = probe.NodeInfo{Service: "master", Address: s.Nodes[0].Address, Error: "dial tcp: connection refused"}
-		s.Sentinels[2] = probe.SentinelView{Service: "sentinel-3", Address: s.Sentinels[2].Address, Error: "i/o timeout"}
-		return s
+	env.nodes().Now(func(s *probetest.State) {
+		s.Info("master", func(ni *probe.NodeInfo) {
+			*ni = probe.NodeInfo{Service: "master", Address: ni.Address, Error: "dial tcp: connection refused"}
+		})
+		s.View("sentinel-3", func(v *probe.SentinelView) {
+			*v = probe.SentinelView{Service: "sentinel-3", Address: v.Address, Error: "i/o timeout"}
+		})
 	})
 
-	r, err := env.Status(ctx, l)
+	r, err := env.Status(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	want := map[string]struct{ state, network, role string }{
+	want := map[string]struct {
+		state, network string
+		role           topology.Role
+	}{
 		"master":     {engine.StateExited, "", "down"},
 		"node-1":     {engine.StateRunning, "connected", "replica"},
 		"node-2":     {engine.StateRunning, "cut off", "replica"},
@@ -102,10 +109,10 @@ func TestStatusShowsNodesThatAreAway(t *testing.T) {
 func TestStatusNeedsTheEngine(t *testing.T) {
 	env := newTestEnv(healthy)
 	dir := mkdir(t, newDir(t))
-	l := env.up(t, dir, nil).Lab
+	env.up(t, dir, nil)
 	down := errors.New("daemon gone")
 	env.eng.FailOn("Ping", down)
-	if _, err := env.Status(ctx, l); !errors.Is(err, down) {
+	if _, err := env.Status(ctx); !errors.Is(err, down) {
 		t.Errorf("got %v, want the engine's error", err)
 	}
 }
@@ -128,7 +135,7 @@ func TestBuildReportAfterAFailover(t *testing.T) {
 		t.Fatalf("report %+v, want healthy with node-1 as master", r)
 	}
 	old := r.Nodes[0]
-	if old.Service != "master" || old.Role != "replica" || old.MasterService != "node-1" || old.Lag == nil || *old.Lag != 3 {
+	if old.Service != "master" || old.Role != topology.Replica || old.MasterService != "node-1" || old.Lag == nil || *old.Lag != 3 {
 		t.Errorf("old master %+v, want a replica of node-1 with lag 3", old)
 	}
 	if r.Nodes[1].Lag != nil {

@@ -54,16 +54,16 @@ type UpResult struct {
 
 // Up renders the lab, starts what is not running and waits until it is
 // healthy.
-func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts UpOptions) (*UpResult, error) {
-	p := e.Progress
-	begin := e.clock().Now()
+func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts UpOptions) (*UpResult, error) {
+	p := s.Progress
+	begin := s.Now()
 	// Nothing is written before the engine answers.
-	desc, err := e.Engine.Ping(ctx)
+	desc, err := s.Engine.Ping(ctx)
 	if err != nil {
 		return nil, err
 	}
 	p.Printf("%s", desc)
-	taken, nets, err := e.takenSubnets(ctx, cfg.Name)
+	taken, nets, err := s.takenSubnets(ctx, cfg.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -71,11 +71,12 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 	if err != nil {
 		return nil, err
 	}
+	s.Lab = l
 	if other := foreignOverlap(nets, cfg.Name, l.Topology.Subnet); other != "" {
 		return nil, fmt.Errorf("the lab's subnet %s overlaps network %s; choose a free one with --subnet (and run `sentinel-lab down --volumes` first if the lab already has data)",
 			l.Topology.Subnet, other)
 	}
-	existing, err := e.Containers(ctx, l)
+	existing, err := s.Containers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +85,12 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 	// The image this lab already runs is used again while it is there and
 	// the configured one has not changed: no pull to try on every up.
 	if prev := l.state.Image; prev != "" && l.state.Config["image"] == cfg.Image {
-		if ok, err := e.Engine.ImageExists(ctx, prev); err == nil && ok {
+		if ok, err := s.Engine.ImageExists(ctx, prev); err == nil && ok {
 			res.Image = image.Result{Ref: prev, Source: image.Present}
 		}
 	}
 	if res.Image.Ref == "" {
-		if res.Image, err = image.Ensure(ctx, e.Engine, e.Host, cfg.Image, p.Writer()); err != nil {
+		if res.Image, err = image.Ensure(ctx, s.Engine, s.Host, cfg.Image, p.Writer()); err != nil {
 			return nil, err
 		}
 		if res.Image.Note != "" {
@@ -123,13 +124,12 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 		return nil, err
 	}
 
-	if err := e.removeOrphanNodes(ctx, services, existing); err != nil {
+	if err := s.removeOrphanNodes(ctx, services, existing); err != nil {
 		return nil, err
 	}
 	actions := planActions(services, existing)
 	if len(actions) == 0 {
-		snap := e.snapshot(ctx, l)
-		if h := probe.Evaluate(l.Topology, snap); h.Healthy {
+		if h := probe.Evaluate(l.Topology, s.Snapshot(ctx)); h.Healthy {
 			res.AlreadyUp, res.Health = true, h
 			return res, nil
 		}
@@ -149,9 +149,9 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-e.clock().After(300 * time.Millisecond):
+		case <-s.Time().After(300 * time.Millisecond):
 		}
-		if existing, err = e.Containers(ctx, l); err != nil {
+		if existing, err = s.Containers(ctx); err != nil {
 			return nil, err
 		}
 		actions = planActions(services, existing)
@@ -164,27 +164,27 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 		if opts.Retain || ctx.Err() != nil || made.empty() {
 			return res, err
 		}
-		return res, e.rollback(made, err)
+		return res, s.rollback(made, err)
 	}
-	if err := e.ensureNetworks(ctx, networks, made); err != nil {
+	if err := s.ensureNetworks(ctx, networks, made); err != nil {
 		return fail(err)
 	}
-	if err := e.apply(ctx, actions, res, made); err != nil {
+	if err := s.apply(ctx, actions, res, made); err != nil {
 		return fail(err)
 	}
-	started := e.clock().Now()
-	res.Health, err = e.waitHealthy(ctx, l, opts.Timeout)
+	started := s.Now()
+	res.Health, err = s.waitHealthy(ctx, opts.Timeout)
 	if err == nil {
 		for _, n := range l.Topology.Nodes {
-			e.Progress.Node(n.Service, "healthy")
+			s.Progress.Node(n.Service, "healthy")
 		}
 	}
-	e.Progress.Done()
+	s.Progress.Done()
 	if err != nil {
 		return fail(err)
 	}
-	res.HealthyAfter = e.clock().Now().Sub(started)
-	res.Took = e.clock().Now().Sub(begin)
+	res.HealthyAfter = s.Now().Sub(started)
+	res.Took = s.Now().Sub(begin)
 	return res, nil
 }
 
@@ -204,16 +204,16 @@ func (m *made) container(id string) {
 func (m *made) empty() bool { return len(m.containers) == 0 && len(m.networks) == 0 }
 
 // rollback removes what a failed up created and says so with its error.
-func (e *Env) rollback(m *made, cause error) error {
+func (s *Session) rollback(m *made, cause error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, id := range m.containers {
-		if err := e.Engine.Remove(ctx, id); err != nil {
+		if err := s.Engine.Remove(ctx, id); err != nil {
 			return fmt.Errorf("%w\nremoving what this up created also failed: %v", cause, err)
 		}
 	}
 	for _, n := range m.networks {
-		if err := e.Engine.RemoveNetwork(ctx, n); err != nil {
+		if err := s.Engine.RemoveNetwork(ctx, n); err != nil {
 			return fmt.Errorf("%w\nremoving what this up created also failed: %v", cause, err)
 		}
 	}
@@ -256,7 +256,7 @@ func checkLabServices(l *Lab, services []ServicePlan) error {
 // removeOrphanNodes removes the containers of lab nodes the compose files no
 // longer define (the lab was shrunk: --replicas 1 after 2), and names other
 // containers of the project that no file defines.
-func (e *Env) removeOrphanNodes(ctx context.Context, services []ServicePlan, existing map[string]engine.Container) error {
+func (s *Session) removeOrphanNodes(ctx context.Context, services []ServicePlan, existing map[string]engine.Container) error {
 	defined := map[string]bool{}
 	for _, s := range services {
 		defined[s.Service] = true
@@ -266,14 +266,14 @@ func (e *Env) removeOrphanNodes(ctx context.Context, services []ServicePlan, exi
 			continue
 		}
 		if c.Labels[engine.LabelRole] == "" {
-			e.Progress.Printf("note: container %s (service %s) is no longer in the compose files; `sentinel-lab down` removes it", c.Name, service)
+			s.Progress.Printf("note: container %s (service %s) is no longer in the compose files; `sentinel-lab down` removes it", c.Name, service)
 			continue
 		}
-		if err := e.Engine.Remove(ctx, c.ID); err != nil {
+		if err := s.Engine.Remove(ctx, c.ID); err != nil {
 			return err
 		}
 		delete(existing, service)
-		e.Progress.Printf("%s: removed, the lab no longer has it (its data/%s is kept)", service, service)
+		s.Progress.Printf("%s: removed, the lab no longer has it (its data/%s is kept)", service, service)
 	}
 	return nil
 }
@@ -384,8 +384,8 @@ func unwrapSyscall(err error) error {
 	return err
 }
 
-func (e *Env) ensureNetworks(ctx context.Context, networks []NetworkPlan, m *made) error {
-	existing, err := e.Engine.Networks(ctx)
+func (s *Session) ensureNetworks(ctx context.Context, networks []NetworkPlan, m *made) error {
+	existing, err := s.Engine.Networks(ctx)
 	if err != nil {
 		return err
 	}
@@ -404,11 +404,11 @@ func (e *Env) ensureNetworks(ctx context.Context, networks []NetworkPlan, m *mad
 		case n.External:
 			return fmt.Errorf("external network %s does not exist; create it first (docker network create %s)", n.Spec.Name, n.Spec.Name)
 		default:
-			if err := e.Engine.CreateNetwork(ctx, n.Spec); err != nil {
+			if err := s.Engine.CreateNetwork(ctx, n.Spec); err != nil {
 				return err
 			}
 			m.networks = append(m.networks, n.Spec.Name)
-			e.Progress.Printf("created network %s (%s)", n.Spec.Name, n.Spec.Subnet)
+			s.Progress.Printf("created network %s (%s)", n.Spec.Name, n.Spec.Subnet)
 		}
 	}
 	return nil
@@ -426,7 +426,7 @@ func containsPrefix(list []netip.Prefix, p netip.Prefix) bool {
 // apply runs every action concurrently and stops at the first failure;
 // containers made so far carry the lab's labels, so `up` again completes
 // the lab and `down` removes them.
-func (e *Env) apply(ctx context.Context, actions []action, res *UpResult, m *made) error {
+func (s *Session) apply(ctx context.Context, actions []action, res *UpResult, m *made) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -441,7 +441,7 @@ func (e *Env) apply(ctx context.Context, actions []action, res *UpResult, m *mad
 	}
 	for _, a := range actions {
 		wg.Go(func() {
-			err := e.applyOne(ctx, a, m)
+			err := s.applyOne(ctx, a, m)
 			mu.Lock()
 			if err != nil && firstErr == nil {
 				firstErr = err
@@ -465,18 +465,18 @@ func (e *Env) apply(ctx context.Context, actions []action, res *UpResult, m *mad
 	return firstErr
 }
 
-func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
+func (s *Session) applyOne(ctx context.Context, a action, m *made) error {
 	switch a.kind {
 	case actUnpause:
-		if err := e.Engine.Unpause(ctx, a.existing.ID); err != nil {
+		if err := s.Engine.Unpause(ctx, a.existing.ID); err != nil {
 			return err
 		}
-		e.Progress.Node(a.plan.Service, "running: unpaused")
+		s.Progress.Node(a.plan.Service, "running: unpaused")
 		return nil
 	case actStart:
-		err := e.Engine.Start(ctx, a.existing.ID)
+		err := s.Engine.Start(ctx, a.existing.ID)
 		if err == nil {
-			e.Progress.Node(a.plan.Service, fmt.Sprintf("running: started again, at its address %s", staticAddress(a.plan.Spec)))
+			s.Progress.Node(a.plan.Service, fmt.Sprintf("running: started again, at its address %s", staticAddress(a.plan.Spec)))
 			return nil
 		}
 		// The daemon can still drop a container an interrupted up was
@@ -485,22 +485,22 @@ func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 			return fmt.Errorf("%s: %w", a.plan.Service, err)
 		}
 	case actRecreate:
-		if err := e.Engine.Remove(ctx, a.existing.ID); err != nil {
+		if err := s.Engine.Remove(ctx, a.existing.ID); err != nil {
 			return err
 		}
 	}
-	id, err := e.Engine.CreateContainer(ctx, a.plan.Spec)
+	id, err := s.Engine.CreateContainer(ctx, a.plan.Spec)
 	if err != nil && strings.Contains(err.Error(), "is already in use") {
 		// An interrupted up's create can finish in the daemon after we
 		// listed the containers: take it over if it is this service's.
-		id, err = e.adopt(ctx, a, err)
+		id, err = s.adopt(ctx, a, err)
 	} else if err == nil {
 		m.container(id)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", a.plan.Service, err)
 	}
-	if err := e.Engine.Start(ctx, id); err != nil {
+	if err := s.Engine.Start(ctx, id); err != nil {
 		if strings.Contains(err.Error(), "executable file not found") && a.plan.Spec.Labels[engine.LabelRole] != "" {
 			return fmt.Errorf("%s: image %s has no redis-server, so it cannot run a lab node; use a Redis (>= 6.2) or Valkey image, such as --image %s",
 				a.plan.Service, a.plan.Spec.Image, config.DefaultImage)
@@ -511,27 +511,27 @@ func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 	if a.kind == actRecreate {
 		verb = "recreated (its configuration changed)"
 	}
-	e.Progress.Node(a.plan.Service, fmt.Sprintf("running: %s at %s", verb, staticAddress(a.plan.Spec)))
+	s.Progress.Node(a.plan.Service, fmt.Sprintf("running: %s at %s", verb, staticAddress(a.plan.Spec)))
 	return nil
 }
 
 // adopt finds the container of a's service that a create conflicted with.
 // One created from the same spec is used as it is; another is replaced.
-func (e *Env) adopt(ctx context.Context, a action, conflict error) (string, error) {
+func (s *Session) adopt(ctx context.Context, a action, conflict error) (string, error) {
 	labels := map[string]string{engine.LabelProject: a.plan.Spec.Labels[engine.LabelProject], engine.LabelService: a.plan.Service}
 	var list []engine.Container
 	// The daemon holds the name from the start of a create but lists the
 	// container only once it is made: give it a moment.
 	for try := 0; try < 50 && len(list) == 0; try++ {
 		var err error
-		if list, err = e.Engine.Containers(ctx, labels); err != nil {
+		if list, err = s.Engine.Containers(ctx, labels); err != nil {
 			return "", err
 		}
 		if len(list) == 0 {
 			select {
 			case <-ctx.Done():
 				return "", ctx.Err()
-			case <-e.clock().After(100 * time.Millisecond):
+			case <-s.Time().After(100 * time.Millisecond):
 			}
 		}
 	}
@@ -542,10 +542,10 @@ func (e *Env) adopt(ctx context.Context, a action, conflict error) (string, erro
 		if c.Labels[engine.LabelSpecHash] == a.plan.Hash {
 			return c.ID, nil
 		}
-		if err := e.Engine.Remove(ctx, c.ID); err != nil {
+		if err := s.Engine.Remove(ctx, c.ID); err != nil {
 			return "", err
 		}
-		return e.Engine.CreateContainer(ctx, a.plan.Spec)
+		return s.Engine.CreateContainer(ctx, a.plan.Spec)
 	}
 	return "", conflict // a container of something else holds the name
 }
@@ -559,27 +559,20 @@ func staticAddress(spec engine.ContainerSpec) string {
 	return "an address the engine picks"
 }
 
-func (e *Env) snapshot(ctx context.Context, l *Lab) probe.Snapshot {
-	pr := e.NewProber(l)
-	defer pr.Close()
-	return pr.Snapshot(ctx)
-}
-
 // waitHealthy polls the lab until it is healthy. A lab container that
 // exits meanwhile fails the wait at once, with its last log lines.
-func (e *Env) waitHealthy(ctx context.Context, l *Lab, timeout time.Duration) (probe.Health, error) {
-	pr := e.NewProber(l)
-	defer pr.Close()
+func (s *Session) waitHealthy(ctx context.Context, timeout time.Duration) (probe.Health, error) {
+	l := s.Lab
 	var last probe.Health
 	strategy := wait.Strategy{
-		Clock: e.Clock, Interval: e.interval(), Timeout: timeout,
-		OnChange: func(_ time.Duration, cond string) { e.Progress.Printf("waiting: %s", cond) },
+		Clock: s.Clock, Interval: s.interval(), Timeout: timeout,
+		OnChange: func(_ time.Duration, cond string) { s.Progress.Printf("waiting: %s", cond) },
 	}
 	_, err := strategy.Until(ctx, func(ctx context.Context) (bool, string, error) {
-		if err := e.checkNoneExited(ctx, l); err != nil {
+		if err := s.checkNoneExited(ctx); err != nil {
 			return false, "", err
 		}
-		last = probe.Evaluate(l.Topology, pr.Snapshot(ctx))
+		last = probe.Evaluate(l.Topology, s.Snapshot(ctx))
 		return last.Healthy, last.Condition(), nil
 	})
 	var te *wait.TimeoutError
@@ -609,8 +602,9 @@ func (e *ExitedError) Error() string {
 	return msg
 }
 
-func (e *Env) checkNoneExited(ctx context.Context, l *Lab) error {
-	list, err := e.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
+func (s *Session) checkNoneExited(ctx context.Context) error {
+	l := s.Lab
+	list, err := s.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
 	if err != nil {
 		return err
 	}
@@ -619,24 +613,26 @@ func (e *Env) checkNoneExited(ctx context.Context, l *Lab) error {
 			continue
 		}
 		if c.State == engine.StateExited || c.State == "dead" {
-			logs := e.lastLines(ctx, l, c, 15)
+			logs := s.LastLines(ctx, c, 15)
 			return &ExitedError{Service: c.Service, State: c.State, Logs: logs}
 		}
 	}
 	return nil
 }
 
-// lastLines returns the container's own output (where start-up errors such
+// LastLines returns the container's own output (where start-up errors such
 // as a bad conf go) and, when there is none, the end of its log file.
-func (e *Env) lastLines(ctx context.Context, l *Lab, c engine.Container, n int) string {
-	out, _ := e.Engine.Logs(ctx, c.ID, n)
+func (s *Session) LastLines(ctx context.Context, c engine.Container, n int) string {
+	out, _ := s.Engine.Logs(ctx, c.ID, n)
 	if strings.TrimSpace(out) != "" {
 		return out
 	}
-	for _, file := range []string{"/logs/redis.log", "/logs/sentinel.log"} {
-		if b, err := e.Engine.ReadFile(ctx, c.ID, file); err == nil {
-			return tail(string(b), n)
-		}
+	node, ok := s.Lab.Topology.Node(c.Service)
+	if !ok {
+		return ""
+	}
+	if b, err := s.Engine.ReadFile(ctx, c.ID, node.LogFile()); err == nil {
+		return tail(string(b), n)
 	}
 	return ""
 }

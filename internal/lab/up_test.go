@@ -40,7 +40,7 @@ func (e *testEnv) find(t *testing.T, service string) engine.Container {
 }
 
 func TestFirstUpCreatesEveryNodeAndWaitsUntilHealthy(t *testing.T) {
-	env := newTestEnv(healthyFrom(3, sentinelMissesReplica))
+	env := newTestEnv(sentinelMissesReplicaFor(3 * time.Second))
 	var out bytes.Buffer
 	env.Progress = progress.New(&out)
 	dir := mkdir(t, newDir(t))
@@ -83,8 +83,9 @@ func TestFirstUpCreatesEveryNodeAndWaitsUntilHealthy(t *testing.T) {
 		nets[0].Labels[engine.LabelProject] != "alpha" {
 		t.Errorf("networks %+v, want %s on %s labelled with project alpha", nets, network, topo.Subnet)
 	}
-	if env.probers.opened == 0 || env.probers.opened != env.probers.closed {
-		t.Errorf("probers opened %d, closed %d; each must be closed", env.probers.opened, env.probers.closed)
+	env.Close()
+	if len(env.opened) == 0 || !env.allClosed() {
+		t.Errorf("opened %d connections to the nodes; closing the session must close each", len(env.opened))
 	}
 	for _, p := range []string{dir.ComposeFile(), dir.EnvFile(), dir.PasswordFile()} {
 		if _, err := os.Stat(p); err != nil {
@@ -121,15 +122,15 @@ func TestUpOnARunningButUnhealthyLabWaitsWithoutTouchingContainers(t *testing.T)
 	dir := mkdir(t, newDir(t))
 	env.up(t, dir, nil)
 	env.eng.ResetCalls()
-	env.probers.reset(healthyFrom(2, sentinelMissesReplica))
+	env.reopen(sentinelMissesReplicaFor(time.Second))
 
 	res := env.up(t, dir, nil)
 
 	if res.AlreadyUp {
 		t.Error("a lab that was not healthy is reported as already up")
 	}
-	if !res.Health.Healthy || env.probers.Polls() != 3 {
-		t.Errorf("healthy %v after %d polls; want it to wait for health (1 check + 2 polls)", res.Health.Healthy, env.probers.Polls())
+	if !res.Health.Healthy || env.polls() != 3 {
+		t.Errorf("healthy %v after %d polls; want it to wait for health (1 check + 2 polls)", res.Health.Healthy, env.polls())
 	}
 	if calls := env.eng.CallsTo("CreateContainer"); len(calls) > 0 {
 		t.Errorf("created %v on a running lab", calls)
@@ -270,8 +271,8 @@ func TestUpFailsFastWithTheLogsOfANodeThatExits(t *testing.T) {
 	if !strings.Contains(err.Error(), "    Quorum must be 1 or greater.") || !strings.Contains(err.Error(), "FATAL CONFIG FILE ERROR") {
 		t.Errorf("error does not show the container's last lines, indented:\n%v", err)
 	}
-	if env.clock.waits != 0 || env.probers.Polls() != 0 {
-		t.Errorf("waited %d intervals and polled %d times; an exited node must fail the wait at once", env.clock.waits, env.probers.Polls())
+	if env.clock.Waits() != 0 || env.polls() != 0 {
+		t.Errorf("waited %d intervals and polled %d times; an exited node must fail the wait at once", env.clock.Waits(), env.polls())
 	}
 }
 
@@ -281,7 +282,7 @@ func TestUpFailsFastWithTheLogsOfANodeThatExits(t *testing.T) {
 func TestExitedNodeShowsTheEndOfItsLogFile(t *testing.T) {
 	env := newTestEnv(healthy)
 	dir := mkdir(t, newDir(t))
-	res := env.up(t, dir, nil)
+	env.up(t, dir, nil)
 
 	other, err := env.eng.CreateContainer(ctx, engine.ContainerSpec{Name: "alpha-app-1", Image: testImage,
 		Labels: map[string]string{engine.LabelProject: "alpha", engine.LabelService: "app"}})
@@ -290,7 +291,7 @@ func TestExitedNodeShowsTheEndOfItsLogFile(t *testing.T) {
 	}
 	env.eng.SetState(other, engine.StateExited)
 	env.eng.SetLogs(other, "app crashed\n")
-	if err := env.checkNoneExited(ctx, res.Lab); err != nil {
+	if err := env.checkNoneExited(ctx); err != nil {
 		t.Fatalf("an exited service that is not a lab node fails the wait: %v", err)
 	}
 
@@ -302,7 +303,7 @@ func TestExitedNodeShowsTheEndOfItsLogFile(t *testing.T) {
 	}
 	env.eng.SetFile(s1, "/logs/sentinel.log", []byte(file.String()))
 
-	err = env.checkNoneExited(ctx, res.Lab)
+	err = env.checkNoneExited(ctx)
 	var ex *ExitedError
 	if !errors.As(err, &ex) || ex.Service != "sentinel-1" {
 		t.Fatalf("got %v, want sentinel-1 exited", err)
@@ -313,7 +314,7 @@ func TestExitedNodeShowsTheEndOfItsLogFile(t *testing.T) {
 }
 
 func TestUpTimeoutNamesWhatDidNotHold(t *testing.T) {
-	env := newTestEnv(sentinelMissesReplica)
+	env := newTestEnv(sentinelMissesReplicaFor(time.Hour))
 	dir := mkdir(t, newDir(t))
 
 	res, err := env.Up(ctx, dir, loadConfig(t, dir, nil), UpOptions{Timeout: 5 * time.Second})
@@ -329,8 +330,8 @@ func TestUpTimeoutNamesWhatDidNotHold(t *testing.T) {
 	if res == nil || res.Health.Healthy || len(res.Health.Problems) != 1 {
 		t.Errorf("result %+v, want the last unhealthy verdict", res)
 	}
-	if env.clock.waits != 5 {
-		t.Errorf("waited %d intervals of 1s, want 5 (the timeout)", env.clock.waits)
+	if env.clock.Waits() != 5 {
+		t.Errorf("waited %d intervals of 1s, want 5 (the timeout)", env.clock.Waits())
 	}
 }
 
@@ -422,7 +423,7 @@ func TestUpSubnetAvoidsOtherNetworks(t *testing.T) {
 	if chosen.Overlaps(first) {
 		t.Fatalf("chose %v, which the other network uses", chosen)
 	}
-	if _, err := env.Down(ctx, res.Lab, DownOptions{}); err != nil {
+	if _, err := env.Down(ctx, DownOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -602,7 +603,7 @@ func TestUpStartsTheOverridesServices(t *testing.T) {
 		t.Errorf("app %+v, want it running on corp-net", app)
 	}
 
-	down, err := env.Down(ctx, res.Lab, DownOptions{})
+	down, err := env.Down(ctx, DownOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

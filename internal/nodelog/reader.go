@@ -56,15 +56,6 @@ type Target struct {
 	LocalPath string
 }
 
-// LogPath is where a node writes its log inside its container, as the
-// rendered confs say (logfile).
-func LogPath(sentinel bool) string {
-	if sentinel {
-		return "/logs/sentinel.log"
-	}
-	return "/logs/redis.log"
-}
-
 // Reader reads targets' logs and remembers how far it read each, so Poll
 // returns only what was written since.
 type Reader struct {
@@ -237,7 +228,7 @@ func (r *Reader) Follow(ctx context.Context, interval time.Duration, targets fun
 func Targets(dir labdir.Dir, nodes []topology.Node, containerIDs map[string]string) []Target {
 	out := make([]Target, 0, len(nodes))
 	for _, n := range nodes {
-		path := LogPath(n.IsSentinel())
+		path := n.LogFile()
 		out = append(out, Target{
 			Service: n.Service, ContainerID: containerIDs[n.Service], Path: path,
 			LocalPath: filepath.Join(dir.NodeLogs(n.Service), filepath.Base(path)),

@@ -3,7 +3,6 @@ package probe
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -61,40 +60,20 @@ func (h Health) Condition() string {
 func Evaluate(lab *topology.Lab, s Snapshot) Health {
 	var h Health
 	problem := func(format string, args ...any) { h.Problems = append(h.Problems, fmt.Sprintf(format, args...)) }
-	name := func(addr string) string {
-		if n, ok := lab.NodeAt(addr); ok {
-			return n.Service
-		}
-		return addr
-	}
-
-	votes := map[string][]string{}
 	for _, v := range s.Sentinels {
 		if !v.Reachable {
 			problem("%s does not answer (%s)", v.Service, v.Error)
-			continue
 		}
-		votes[v.MasterAddr] = append(votes[v.MasterAddr], v.Service)
 	}
+	vote := MasterVote(s.Sentinels)
 	masterAddr := ""
-	switch len(votes) {
-	case 0:
+	switch {
+	case vote.Answering == 0:
 		problem("no sentinel answers, so nobody says who the master is")
-	case 1:
-		for a := range votes {
-			masterAddr = a
-		}
+	case vote.Unanimous():
+		masterAddr = vote.Addr
 	default:
-		var parts []string
-		for a, who := range votes {
-			verb := "says"
-			if len(who) > 1 {
-				verb = "say"
-			}
-			parts = append(parts, fmt.Sprintf("%s %s %s", strings.Join(who, ", "), verb, name(a)))
-		}
-		sort.Strings(parts)
-		problem("sentinels disagree on the master: %s", strings.Join(parts, "; "))
+		problem("sentinels disagree on the master: %s", vote.Disagreement(lab))
 	}
 	if masterAddr != "" {
 		if m, ok := lab.NodeAt(masterAddr); ok && !m.IsSentinel() {
@@ -127,7 +106,7 @@ func checkMaster(lab *topology.Lab, s Snapshot, master topology.Node, problem fu
 		problem("master %s does not answer (%s)", master.Service, mi.Error)
 		return
 	}
-	if mi.Role != "master" {
+	if mi.Role != topology.Master {
 		problem("%s, named master by the sentinels, answers role:%s", master.Service, mi.Role)
 		return
 	}

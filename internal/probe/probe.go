@@ -111,8 +111,8 @@ type NodeInfo struct {
 	Address   string `json:"address"`
 	Reachable bool   `json:"reachable"`
 	Error     string `json:"error,omitempty"`
-	// Role is "master" or "replica".
-	Role string `json:"role,omitempty"`
+	// Role is master or replica.
+	Role topology.Role `json:"role,omitempty"`
 	// MasterAddr is the master a replica follows.
 	MasterAddr       string `json:"master_address,omitempty"`
 	MasterLinkStatus string `json:"master_link_status,omitempty"`
@@ -146,18 +146,15 @@ func (p *Prober) Node(ctx context.Context, n topology.Node) NodeInfo {
 	}
 	ni.ConnectedReplicas = int(info.Int("connected_slaves"))
 	ni.SyncFull, ni.SyncPartialOK, ni.SyncPartialErr = info.Int("sync_full"), info.Int("sync_partial_ok"), info.Int("sync_partial_err")
-	switch info["role"] {
-	case "master":
-		ni.Role = "master"
+	ni.Role = topology.RoleFromInfo(info["role"])
+	switch ni.Role {
+	case topology.Master:
 		ni.Offset = info.Int("master_repl_offset")
 		ni.Replicas = info.Replicas()
-	case "slave":
-		ni.Role = "replica"
+	case topology.Replica:
 		ni.MasterAddr = net.JoinHostPort(info["master_host"], info["master_port"])
 		ni.MasterLinkStatus = info["master_link_status"]
 		ni.Offset = info.Int("slave_repl_offset")
-	default:
-		ni.Role = info["role"]
 	}
 	return ni
 }

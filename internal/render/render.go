@@ -330,13 +330,13 @@ func nodeConf(in Input, n topology.Node, ids map[string]string) ([]byte, error) 
 	master := in.Lab.InitialMaster()
 	if !n.IsSentinel() {
 		data := struct {
-			Service, Lab, Password string
-			Port                   uint16
-			MinReplicasToWrite     int
-			MinReplicasMaxLag      int64
-			ReplicaOf              string
+			Service, Lab, Password, LogFile string
+			Port                            uint16
+			MinReplicasToWrite              int
+			MinReplicasMaxLag               int64
+			ReplicaOf                       string
 		}{
-			Service: n.Service, Lab: in.Lab.Name, Password: in.Password, Port: n.Addr.Port(),
+			Service: n.Service, Lab: in.Lab.Name, Password: in.Password, LogFile: n.LogFile(), Port: n.Addr.Port(),
 			MinReplicasToWrite: in.Config.MinReplicasToWrite,
 			MinReplicasMaxLag:  int64(in.Config.MinReplicasMaxLag.Seconds()),
 		}
@@ -346,14 +346,14 @@ func nodeConf(in Input, n topology.Node, ids map[string]string) ([]byte, error) 
 		return execute("redis.conf.tmpl", data)
 	}
 	data := struct {
-		Service, Lab, Password, SentinelID, MasterName string
-		MasterIP                                       netip.Addr
-		Port, MasterPort                               uint16
-		Quorum, ParallelSyncs                          int
-		DownAfterMS, FailoverTimeoutMS                 int64
-		KnownReplicas, KnownSentinels                  []addr
+		Service, Lab, Password, SentinelID, MasterName, LogFile string
+		MasterIP                                                netip.Addr
+		Port, MasterPort                                        uint16
+		Quorum, ParallelSyncs                                   int
+		DownAfterMS, FailoverTimeoutMS                          int64
+		KnownReplicas, KnownSentinels                           []addr
 	}{
-		Service: n.Service, Lab: in.Lab.Name, Password: in.Password, SentinelID: ids[n.Service],
+		Service: n.Service, Lab: in.Lab.Name, Password: in.Password, SentinelID: ids[n.Service], LogFile: n.LogFile(),
 		MasterName: in.Lab.MasterName, MasterIP: master.Addr.Addr(), MasterPort: master.Addr.Port(),
 		Port: n.Addr.Port(), Quorum: in.Config.Quorum, ParallelSyncs: in.Config.ParallelSyncs,
 		DownAfterMS: in.Config.DownAfterMS(), FailoverTimeoutMS: in.Config.FailoverTimeoutMS(),

@@ -75,7 +75,7 @@ type Stats struct {
 }
 
 // Run soaks the lab.
-func Run(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Options) (*Summary, error) {
+func Run(ctx context.Context, env *lab.Session, l *lab.Lab, pr *probe.Prober, o Options) (*Summary, error) {
 	s := &Summary{Rounds: o.Rounds, Mode: string(o.Mode), DownAfterMS: l.Config.DownAfterMS(), Load: o.Load}
 	for n := 1; n <= o.Rounds; n++ {
 		if ctx.Err() != nil {
@@ -118,7 +118,7 @@ func (s *Summary) summarize() {
 	}
 }
 
-func round(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o Options, n int) Round {
+func round(ctx context.Context, env *lab.Session, l *lab.Lab, pr *probe.Prober, o Options, n int) Round {
 	r := Round{N: n, Problems: []string{}}
 	fail := func(format string, args ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, args...)) }
 

@@ -15,11 +15,33 @@ import (
 // node: ask the sentinels, not the topology, who the master is now.
 type Role string
 
-// The roles of the nodes of a lab.
+// The roles of the nodes of a lab, and what a data node says it is.
 const (
 	Master   Role = "master"
 	Replica  Role = "replica"
 	Sentinel Role = "sentinel"
+	// Down is a data node that does not answer, so has no role to report.
+	Down Role = "down"
+)
+
+// RoleFromInfo reads INFO's role field: "slave" is a replica.
+func RoleFromInfo(role string) Role {
+	if role == "slave" {
+		return Replica
+	}
+	return Role(role)
+}
+
+// Majority is how many of n sentinels elect a failover leader, and the
+// default quorum.
+func Majority(n int) int { return n/2 + 1 }
+
+// Where each node writes its log inside its container: the conf template
+// names the file, the compose file mounts data/<node>/logs there.
+const (
+	LogDir          = "/logs"
+	RedisLogFile    = LogDir + "/redis.log"
+	SentinelLogFile = LogDir + "/sentinel.log"
 )
 
 // In-network ports follow the seed: data nodes listen on 6379, 6380, ... and
@@ -52,6 +74,24 @@ type Node struct {
 
 // IsSentinel tells sentinels from data nodes.
 func (n Node) IsSentinel() bool { return n.Role == Sentinel }
+
+// LogFile is the node's log file inside its container.
+func (n Node) LogFile() string {
+	if n.IsSentinel() {
+		return SentinelLogFile
+	}
+	return RedisLogFile
+}
+
+// Ref names the node in reports.
+func (n Node) Ref() NodeRef { return NodeRef{Service: n.Service, Address: n.Addr.String()} }
+
+// NodeRef names a node in reports and JSON: its service and in-network
+// address ("" when there is none).
+type NodeRef struct {
+	Service string `json:"service"`
+	Address string `json:"address"`
+}
 
 // Lab is the full topology.
 type Lab struct {
@@ -140,6 +180,18 @@ func (l *Lab) NodeAt(addr string) (Node, bool) {
 	}
 	return Node{}, false
 }
+
+// ServiceAt names the node at an in-network address, "" when no node of
+// the lab is there.
+func (l *Lab) ServiceAt(addr string) string {
+	if n, ok := l.NodeAt(addr); ok {
+		return n.Service
+	}
+	return ""
+}
+
+// Majority is how many of the lab's sentinels elect a failover leader.
+func (l *Lab) Majority() int { return Majority(len(l.Sentinels())) }
 
 // Services lists every service name, in node order.
 func (l *Lab) Services() []string {

@@ -17,46 +17,77 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/wait"
 )
 
-// Prober is what the life cycle asks the lab's nodes; tests fake it.
-type Prober interface {
-	Snapshot(ctx context.Context) probe.Snapshot
-	Close()
-}
-
-// Env is what the life-cycle operations run against.
-type Env struct {
+// Session is what every operation on a lab works with: the lab, the engine
+// it runs on, connections to its nodes, the clock and where progress goes.
+// Commands open one per run; tests build one from fakes.
+type Session struct {
+	// Lab is the lab operated on; up resolves it, every other operation
+	// opens it from the lab directory first.
+	Lab    *Lab
 	Engine engine.Engine
 	// Progress shows what is going on; nil prints nothing.
 	Progress *progress.Printer
-	// Clock paces waits; nil is the wall clock.
+	// Clock paces waits and stamps times; nil is the wall clock.
 	Clock wait.Clock
-	// NewProber connects to a lab's nodes.
-	NewProber func(l *Lab) Prober
+	// OpenNodes connects to a lab's nodes; nil is the real prober,
+	// reaching them as Reach says.
+	OpenNodes func(l *Lab) probe.Nodes
+	Reach     probe.Reach
 	// Host is what a local image build may use.
 	Host image.Host
 	// PollInterval paces health polls; 0 means 100ms.
 	PollInterval time.Duration
+
+	nodes    probe.Nodes
+	nodesFor *Lab
 }
 
-func (e *Env) interval() time.Duration {
-	if e.PollInterval > 0 {
-		return e.PollInterval
+func (s *Session) interval() time.Duration {
+	if s.PollInterval > 0 {
+		return s.PollInterval
 	}
 	return 100 * time.Millisecond
 }
 
-// clock is the Env's clock, the wall clock when none is set.
-func (e *Env) clock() wait.Clock {
-	if e.Clock != nil {
-		return e.Clock
+// Now is the session clock's time.
+func (s *Session) Now() time.Time { return s.Time().Now() }
+
+// Time is the session's clock, the wall clock when none is set.
+func (s *Session) Time() wait.Clock {
+	if s.Clock != nil {
+		return s.Clock
 	}
 	return wait.RealClock{}
 }
 
-// RealProber connects to the lab's nodes through the dialer every CLI
-// connection uses.
-func RealProber(reach probe.Reach) func(l *Lab) Prober {
-	return func(l *Lab) Prober { return l.Prober(reach) }
+// Nodes are the connections to the lab's nodes, opened on first use and
+// again when the session moved on to another lab (a second up).
+func (s *Session) Nodes() probe.Nodes {
+	if s.nodes != nil && s.nodesFor != s.Lab {
+		s.Close()
+	}
+	if s.nodes == nil {
+		s.nodesFor = s.Lab
+		if s.OpenNodes != nil {
+			s.nodes = s.OpenNodes(s.Lab)
+		} else {
+			s.nodes = s.Lab.Prober(s.Reach)
+		}
+	}
+	return s.nodes
+}
+
+// Close closes the connections to the nodes.
+func (s *Session) Close() {
+	if s.nodes != nil {
+		s.nodes.Close()
+		s.nodes = nil
+	}
+}
+
+// Snapshot asks every node and sentinel of the lab at once.
+func (s *Session) Snapshot(ctx context.Context) probe.Snapshot {
+	return probe.TakeSnapshot(ctx, s.Nodes(), s.Lab.Topology, s.Now())
 }
 
 // Prober connects to the lab's nodes.
@@ -83,8 +114,9 @@ func (l *Lab) renderInput() render.Input {
 
 // Containers lists the lab's containers by label, by service, refusing containers of
 // the same project name that belong to a lab in another directory.
-func (e *Env) Containers(ctx context.Context, l *Lab) (map[string]engine.Container, error) {
-	list, err := e.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
+func (s *Session) Containers(ctx context.Context) (map[string]engine.Container, error) {
+	l := s.Lab
+	list, err := s.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -116,8 +148,8 @@ func (e *NameTakenError) IsUsage() bool { return true }
 
 // takenSubnets returns a predicate telling subnets that overlap a network
 // which is not this lab's.
-func (e *Env) takenSubnets(ctx context.Context, project string) (func(netip.Prefix) bool, []engine.Network, error) {
-	nets, err := e.Engine.Networks(ctx)
+func (s *Session) takenSubnets(ctx context.Context, project string) (func(netip.Prefix) bool, []engine.Network, error) {
+	nets, err := s.Engine.Networks(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
