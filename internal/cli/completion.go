@@ -54,12 +54,12 @@ func exampleForHelp(root *cobra.Command) {
 }
 
 // completeServices completes the lab's service names (of the lab in --dir).
-func completeServices(g *globalOptions, max int) cobra.CompletionFunc {
+func completeServices(f *Factory, max int) cobra.CompletionFunc {
 	return func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if max > 0 && len(args) >= max {
 			return nil, cobra.ShellCompDirectiveDefault
 		}
-		l, err := openLab(g)
+		l, err := f.OpenLab()
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}

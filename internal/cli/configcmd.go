@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,13 +14,14 @@ import (
 )
 
 type configOptions struct {
+	f           *Factory
+	flags       *configFlags
 	output      string
 	showSecrets bool
 }
 
-func newConfigCommand(g *globalOptions, streams Streams) *cobra.Command {
-	o := &configOptions{}
-	var flags *configFlags
+func newConfigCommand(f *Factory, runF func(context.Context, *configOptions) error) *cobra.Command {
+	o := &configOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Print the effective lab configuration and where each value came from",
@@ -34,17 +36,21 @@ SENTINEL_LAB_* environment variables, flags. It writes nothing.`,
 			if err := checkOutput(o.output); err != nil {
 				return err
 			}
-			l, err := resolveLab(g, flags)
-			if err != nil {
-				return err
-			}
-			return printConfig(streams.Out, l, o)
+			return run(cmd.Context(), o, runF, runConfig)
 		},
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&o.showSecrets, "show-secrets", false, "print the lab password instead of masking it")
-	flags = addConfigFlags(cmd)
+	o.flags = addConfigFlags(cmd)
 	return cmd
+}
+
+func runConfig(_ context.Context, o *configOptions) error {
+	l, err := o.f.resolveLab(o.flags)
+	if err != nil {
+		return err
+	}
+	return printConfig(o.f.IO.Out, l, o)
 }
 
 func checkOutput(o string) error {

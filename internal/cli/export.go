@@ -13,7 +13,14 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 )
 
-func newExportCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
+type exportOptions struct {
+	f *Factory
+	// dir is the folder to write, "" for one named after the lab and the time.
+	dir string
+}
+
+func newExportCommand(f *Factory, runF func(context.Context, *exportOptions) error) *cobra.Command {
+	o := &exportOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "export [dir]",
 		Short: "Write one folder with everything needed to understand or report the lab",
@@ -45,38 +52,40 @@ shared as it is.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := ""
 			if len(args) == 1 {
-				dir = args[0]
+				o.dir = args[0]
 			}
-			return runExport(cmd.Context(), g, f, streams, dir)
+			return run(cmd.Context(), o, runF, runExport)
 		},
 	}
 	return cmd
 }
 
-func runExport(ctx context.Context, g *globalOptions, f *Factory, streams Streams, dir string) error {
-	in, err := openInspection(ctx, g, f)
+func runExport(ctx context.Context, o *exportOptions) error {
+	s, err := o.f.Session(nil)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	defer s.Close()
+	about, err := s.Engine.Ping(ctx)
+	if err != nil {
+		return err
+	}
+	now, dir := s.Now(), o.dir
 	if dir == "" {
-		dir = fmt.Sprintf("sentinel-lab-export-%s-%s", in.lab.Config.Name, now.Format("20060102-150405"))
+		dir = fmt.Sprintf("sentinel-lab-export-%s-%s", s.Lab.Config.Name, now.Format("20060102-150405"))
 	}
 	var text, js bytes.Buffer
-	if err := printConfig(&text, in.lab, &configOptions{output: "text"}); err != nil {
+	if err := printConfig(&text, s.Lab, &configOptions{output: "text"}); err != nil {
 		return err
 	}
-	if err := printConfig(&js, in.lab, &configOptions{output: "json"}); err != nil {
+	if err := printConfig(&js, s.Lab, &configOptions{output: "json"}); err != nil {
 		return err
 	}
-	pr := in.lab.Prober(f.Reach)
-	defer pr.Close()
 	x := &export.Export{
-		Lab: in.lab, Env: in.env, Inspector: in.ins, Asker: pr,
-		LastFailover: failover.LastReportPath(in.lab.Dir),
-		About:        []string{"sentinel-lab " + versionString() + "; " + in.engine + "."},
+		Session:      s,
+		LastFailover: failover.LastReportPath(s.Lab.Dir),
+		About:        []string{"sentinel-lab " + versionString() + "; " + about + "."},
 		Now:          func() time.Time { return now },
 	}
 	res, err := x.Write(ctx, dir, []export.File{
@@ -89,7 +98,7 @@ func runExport(ctx context.Context, g *globalOptions, f *Factory, streams Stream
 	if abs, err := filepath.Abs(res.Dir); err == nil {
 		res.Dir = abs
 	}
-	fmt.Fprintln(streams.Out, res.Dir)
-	fmt.Fprintf(streams.Out, "Exported lab %q: %s.\n", in.lab.Config.Name, res.Summary())
+	fmt.Fprintln(o.f.IO.Out, res.Dir)
+	fmt.Fprintf(o.f.IO.Out, "Exported lab %q: %s.\n", s.Lab.Config.Name, res.Summary())
 	return nil
 }

@@ -1,24 +1,40 @@
 package cli
 
 import (
+	"errors"
 	"io"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/image"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
+	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/progress"
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
+	"github.com/sentinel-lab/sentinel-lab/internal/wait"
 )
 
-// Factory makes the dependencies commands need, lazily: `render` and
-// `--help` never connect to Docker.
+// Factory makes what commands need, lazily: `render` and `--help` never
+// connect to Docker. Tests fill it with fakes.
 type Factory struct {
+	// IO are the command's streams; NewRoot sets them.
+	IO Streams
 	// NewEngine connects to the container engine.
 	NewEngine func() (engine.Engine, error)
-	// Reach is how the CLI reaches the lab's nodes.
-	Reach probe.Reach
+	// OpenNodes connects to a lab's nodes; nil is the real prober, reaching
+	// them as --connect says.
+	OpenNodes func(l *lab.Lab) probe.Nodes
+	// Clock paces waits and stamps times; nil is the wall clock.
+	Clock wait.Clock
+	// Host is what a local image build may use.
+	Host image.Host
+
+	// dir and reach are the --dir and --connect flags, set by the root.
+	dir   string
+	reach probe.Reach
 
 	once   sync.Once
 	engine engine.Engine
@@ -27,7 +43,7 @@ type Factory struct {
 
 // NewFactory returns the factory of the real dependencies.
 func NewFactory() *Factory {
-	return &Factory{NewEngine: func() (engine.Engine, error) { return engine.NewDocker() }}
+	return &Factory{NewEngine: func() (engine.Engine, error) { return engine.NewDocker() }, Host: image.DefaultHost}
 }
 
 // Engine returns the engine, connecting on first use.
@@ -36,22 +52,119 @@ func (f *Factory) Engine() (engine.Engine, error) {
 	return f.engine, f.err
 }
 
-// Env returns the life-cycle environment, printing progress to w (nil for
-// none).
-func (f *Factory) Env(w io.Writer) (*lab.Session, error) {
+// Time is the factory's clock, the wall clock when none is set.
+func (f *Factory) Time() wait.Clock {
+	if f.Clock != nil {
+		return f.Clock
+	}
+	return wait.RealClock{}
+}
+
+// LabDir is the lab directory --dir names, which must exist.
+func (f *Factory) LabDir() (labdir.Dir, error) {
+	d, err := labdir.New(f.dir)
+	if err != nil {
+		return d, err
+	}
+	if info, err := os.Stat(d.Root); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return d, usageErrorf("lab directory %s does not exist; create it first or pass another --dir", d.Root)
+		}
+		return d, err
+	} else if !info.IsDir() {
+		return d, usageErrorf("--dir %s is a file, not a directory", f.dir)
+	}
+	return d, nil
+}
+
+// OpenLab opens the lab a previous render or up left in the lab directory.
+func (f *Factory) OpenLab() (*lab.Lab, error) {
+	dir, err := f.LabDir()
+	if err != nil {
+		return nil, err
+	}
+	return lab.Open(dir)
+}
+
+// NewSession connects to the engine, with progress to w (nil for none) and
+// no lab yet: up resolves one, down may open one without its password.
+func (f *Factory) NewSession(w io.Writer) (*lab.Session, error) {
 	eng, err := f.Engine()
 	if err != nil {
 		return nil, err
 	}
-	p := progress.Discard()
+	return &lab.Session{
+		Engine: eng, Progress: f.progress(w), Clock: f.Clock,
+		OpenNodes: f.OpenNodes, Reach: f.reach, Host: f.Host,
+	}, nil
+}
+
+// Session opens the lab of the lab directory and a session on it: what
+// every command on a lab that was already created works with.
+func (f *Factory) Session(w io.Writer) (*lab.Session, error) {
+	l, err := f.OpenLab()
+	if err != nil {
+		return nil, err
+	}
+	s, err := f.NewSession(w)
+	if err != nil {
+		return nil, err
+	}
+	s.Lab = l
+	return s, nil
+}
+
+// progress is the printer for w: live lines on a terminal, timestamped
+// lines in a pipe or under CI, nothing for nil.
+func (f *Factory) progress(w io.Writer) *progress.Printer {
 	switch {
 	case w == nil:
+		return progress.Discard()
 	case isTerminal(w) && os.Getenv("CI") != "true":
-		p = progress.NewLive(w)
-	default:
-		p = progress.New(w)
+		return progress.NewLive(w)
 	}
-	return &lab.Session{
-		Engine: eng, Progress: p, NewProber: lab.RealProber(f.Reach), Host: image.DefaultHost,
-	}, nil
+	return progress.New(w)
+}
+
+// progressWriter is where progress goes: stderr, so stdout holds only the
+// result, and nowhere with -o json.
+func (f *Factory) progressWriter(output string) io.Writer {
+	if output == "json" {
+		return nil
+	}
+	return f.IO.Err
+}
+
+// selectNodes finds the named nodes of the lab, all of them when none is
+// named, or says which names are not the lab's.
+func selectNodes(t *topology.Lab, services []string) ([]topology.Node, error) {
+	if len(services) == 0 {
+		return t.Nodes, nil
+	}
+	var out []topology.Node
+	seen := map[string]bool{}
+	for _, s := range services {
+		n, ok := t.Node(s)
+		if !ok {
+			return nil, unknownService(t, s)
+		}
+		if !seen[s] {
+			out = append(out, n)
+			seen[s] = true
+		}
+	}
+	return out, nil
+}
+
+func unknownService(t *topology.Lab, s string) error {
+	return usageErrorf("lab %q has no service %q; its services are %s", t.Name, s, strings.Join(t.Services(), ", "))
+}
+
+// containerIDs lists the lab's container ids by service.
+func containerIDs(containers map[string]engine.Container) map[string]string {
+	ids := map[string]string{}
+	for s, c := range containers {
+		ids[s] = c.ID
+	}
+	return ids
 }

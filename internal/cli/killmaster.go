@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -8,20 +9,23 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
+	"github.com/sentinel-lab/sentinel-lab/internal/present"
 )
 
 type killMasterOptions struct {
+	f       *Factory
 	load    *loadFlags
-	mode    string
+	mode    failover.Mode
 	timeout time.Duration
 	force   bool
 	output  string
-	lang    string
+	lang    present.Lang
 	report  string
 }
 
-func newKillMasterCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
-	o := &killMasterOptions{}
+func newKillMasterCommand(f *Factory, runF func(context.Context, *killMasterOptions) error) *cobra.Command {
+	o := &killMasterOptions{f: f}
+	var mode, lang string
 	cmd := &cobra.Command{
 		Use:   "kill-master",
 		Short: "Fault the master and show the failover, timed",
@@ -55,56 +59,52 @@ undoes any of them.`,
 			if o.report == "-" {
 				return usageErrorf("kill-master --report needs a file name; `sentinel-lab report -f -` writes the page to standard output")
 			}
-			mode, err := failover.ParseMode(o.mode)
-			if err != nil {
+			var err error
+			if o.mode, err = failover.ParseMode(mode); err != nil {
 				return &UsageError{Err: err}
 			}
-			lang, err := failover.ParseLang(o.lang)
-			if err != nil {
+			if o.lang, err = present.ParseLang(lang); err != nil {
 				return &UsageError{Err: err}
 			}
-			s, err := openSession(g, f, progressWriter(o.output, streams))
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			l, env, pr := s.lab, s.env, s.prober
-			opts := failover.Options{Mode: mode, Timeout: o.timeout, Force: o.force, Lang: lang, Progress: env.Progress}
-			if o.load.on {
-				opts.Workload = load.NewWriter(l, pr, o.load.options())
-			}
-			r, err := failover.KillMaster(cmd.Context(), env, l, pr, opts)
-			if err != nil {
-				return err
-			}
-			if err := failover.SaveReport(l.Dir, r); err != nil {
-				return err
-			}
-			if o.report != "" {
-				if err := writeReport(streams, o.report, r, lang); err != nil {
-					return fmt.Errorf("the failover is recorded, but the HTML report is not: %w; `sentinel-lab report -f %s` tries again", err, o.report)
-				}
-			}
-			if o.output == "json" {
-				return writeJSON(streams.Out, r)
-			}
-			failover.WriteText(streams.Out, r, lang)
-			if res, ok := r.Load.(*load.Result); ok && res != nil {
-				load.WriteText(streams.Out, res)
-			}
-			if r.LoadError != "" {
-				fmt.Fprintf(streams.Out, "  note: the client's writes could not all be checked: %s\n", r.LoadError)
-			}
-			fmt.Fprintln(streams.Out, "\nNext: sentinel-lab status, then sentinel-lab revive to bring", r.OldMaster.Service, "back as a replica")
-			return nil
+			return run(cmd.Context(), o, runF, runKillMaster)
 		},
 	}
-	cmd.Flags().StringVar(&o.mode, "mode", "kill", "how to fault the master: kill, stop, pause or disconnect")
+	cmd.Flags().StringVar(&mode, "mode", "kill", "how to fault the master: kill, stop, pause or disconnect")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for the failover")
 	cmd.Flags().BoolVar(&o.force, "force", false, "fault the master even when too few sentinels answer to elect a leader")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
-	cmd.Flags().StringVar(&o.lang, "lang", "en", "language of the explanations: en or zh")
+	cmd.Flags().StringVar(&lang, "lang", "en", "language of the explanations: en or zh")
 	cmd.Flags().StringVar(&o.report, "report", "", "also write the failover as one self-contained HTML page to this file (see sentinel-lab report)")
 	o.load = addLoadFlags(cmd, "during the failover")
 	return cmd
+}
+
+func runKillMaster(ctx context.Context, o *killMasterOptions) error {
+	s, err := o.f.Session(o.f.progressWriter(o.output))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	opts := failover.Options{Mode: o.mode, Timeout: o.timeout, Force: o.force}
+	if o.load.on {
+		opts.Workload = load.NewWriter(s.Nodes(), s.Time(), o.load.options())
+	}
+	r, err := failover.KillMaster(ctx, s, opts)
+	if err != nil {
+		return err
+	}
+	present.Annotate(r, o.lang)
+	if err := failover.SaveReport(s.Lab.Dir, r); err != nil {
+		return err
+	}
+	if o.report != "" {
+		if err := writeReport(o.f.IO, o.report, r, o.lang); err != nil {
+			return fmt.Errorf("the failover is recorded, but the HTML report is not: %w; `sentinel-lab report -f %s` tries again", err, o.report)
+		}
+	}
+	if o.output == "json" {
+		return writeJSON(o.f.IO.Out, r)
+	}
+	present.WriteKillMaster(o.f.IO.Out, r, o.lang)
+	return nil
 }

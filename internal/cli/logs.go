@@ -11,17 +11,20 @@ import (
 )
 
 type logsOptions struct {
-	follow bool
-	since  string
-	tail   int
+	f        *Factory
+	services []string
+	follow   bool
+	since    time.Time
+	tail     int
 }
 
 // followInterval paces `logs -f`: fast enough to read like a stream, slow
 // enough that a lab of many nodes costs the engine little.
 const followInterval = 300 * time.Millisecond
 
-func newLogsCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
-	o := &logsOptions{}
+func newLogsCommand(f *Factory, runF func(context.Context, *logsOptions) error) *cobra.Command {
+	o := &logsOptions{f: f}
+	var since string
 	cmd := &cobra.Command{
 		Use:   "logs [service...]",
 		Short: "Show the nodes' logs, interleaved by time, the service in front of each line",
@@ -37,46 +40,61 @@ A node whose container is gone (after down) is read from the lab directory.`,
   sentinel-lab logs sentinel-1 sentinel-2 sentinel-3 --since 5m
   sentinel-lab logs master --tail 20 -f`,
 		Args:              cobra.ArbitraryArgs,
-		ValidArgsFunction: completeServices(g, 0),
+		ValidArgsFunction: completeServices(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			since, err := nodelog.ParseSince(o.since, time.Now())
-			if err != nil {
+			var err error
+			if o.since, err = nodelog.ParseSince(since, f.Time().Now()); err != nil {
 				return &UsageError{Err: err}
 			}
-			return runLogs(cmd.Context(), g, f, streams, args, since, o)
+			o.services = args
+			return run(cmd.Context(), o, runF, runLogs)
 		},
 	}
 	cmd.Flags().BoolVarP(&o.follow, "follow", "f", false, "keep printing new lines until Ctrl-C")
-	cmd.Flags().StringVar(&o.since, "since", "", "only lines written since a duration ago (10m) or a time (2026-11-24T13:57:00Z)")
+	cmd.Flags().StringVar(&since, "since", "", "only lines written since a duration ago (10m) or a time (2026-11-24T13:57:00Z)")
 	cmd.Flags().IntVarP(&o.tail, "tail", "n", -1, "only the last N lines of each node (-1: all)")
 	return cmd
 }
 
-func runLogs(ctx context.Context, g *globalOptions, f *Factory, streams Streams, args []string, since time.Time, o *logsOptions) error {
-	in, err := openInspection(ctx, g, f)
+func runLogs(ctx context.Context, o *logsOptions) error {
+	s, err := o.f.Session(nil)
 	if err != nil {
 		return err
 	}
-	nodes, err := selectNodes(in.lab.Topology, args)
+	defer s.Close()
+	if _, err := s.Engine.Ping(ctx); err != nil {
+		return err
+	}
+	nodes, err := selectNodes(s.Lab.Topology, o.services)
 	if err != nil {
 		return err
 	}
-	ids, err := in.containerIDs(ctx)
+	targets := func(ctx context.Context) ([]nodelog.Target, error) {
+		containers, err := s.Containers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return nodelog.Targets(s.Lab.Dir, nodes, containerIDs(containers)), nil
+	}
+	first, err := targets(ctx)
 	if err != nil {
 		return err
 	}
-	targets := nodelog.Targets(in.lab.Dir, nodes, ids)
-	for _, t := range targets {
+	for _, t := range first {
 		if t.ContainerID == "" {
-			fmt.Fprintf(streams.Err, "%s has no container; reading %s from this host\n", t.Service, in.lab.Dir.Rel(t.LocalPath))
+			fmt.Fprintf(o.f.IO.Err, "%s has no container; reading %s from this host\n", t.Service, s.Lab.Dir.Rel(t.LocalPath))
 		}
 	}
-	r := nodelog.NewReader(nodelog.FromEngine(in.env.Engine, in.ins))
-	lists, readErr := r.Read(ctx, targets)
+	r := nodelog.NewReader(s.Engine)
+	lists, readErr := r.Read(ctx, first)
 	for i := range lists {
-		lists[i] = nodelog.Tail(nodelog.Since(lists[i], since), o.tail)
+		lists[i] = nodelog.Tail(nodelog.Since(lists[i], o.since), o.tail)
 	}
-	p := nodelog.NewPrinter(streams.Out, services(nodes))
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
+		names[i] = n.Service
+	}
+	p := nodelog.NewPrinter(o.f.IO.Out, names)
 	if err := p.Print(nodelog.Merge(lists...)); err != nil {
 		return err
 	}
@@ -86,11 +104,5 @@ func runLogs(ctx context.Context, g *globalOptions, f *Factory, streams Streams,
 	if !o.follow {
 		return nil
 	}
-	return r.Follow(ctx, followInterval, func(ctx context.Context) ([]nodelog.Target, error) {
-		ids, err := in.containerIDs(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return nodelog.Targets(in.lab.Dir, nodes, ids), nil
-	}, p.Print)
+	return r.Follow(ctx, followInterval, targets, p.Print)
 }

@@ -16,7 +16,14 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
-func newCLICommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
+type cliOptions struct {
+	f       *Factory
+	service string
+	args    []string
+}
+
+func newCLICommand(f *Factory, runF func(context.Context, *cliOptions) error) *cobra.Command {
+	o := &cliOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "cli <service> [redis-cli args...]",
 		Short: "Run redis-cli against a node or sentinel, with the lab's password handled",
@@ -42,9 +49,10 @@ It exits with redis-cli's exit code.`,
 			}
 			return nil
 		},
-		ValidArgsFunction: completeServices(g, 1),
+		ValidArgsFunction: completeServices(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCLI(cmd.Context(), g, f, streams, args[0], args[1:])
+			o.service, o.args = args[0], args[1:]
+			return run(cmd.Context(), o, runF, runCLI)
 		},
 	}
 	// Flags after the service are redis-cli's: `cli node-1 --raw GET k`.
@@ -61,16 +69,21 @@ type ExitError struct {
 
 func (e *ExitError) Error() string { return fmt.Sprintf("%s exited with code %d", e.Program, e.Code) }
 
-func runCLI(ctx context.Context, g *globalOptions, f *Factory, streams Streams, service string, args []string) error {
-	in, err := openInspection(ctx, g, f)
+func runCLI(ctx context.Context, o *cliOptions) error {
+	s, err := o.f.Session(nil)
 	if err != nil {
 		return err
 	}
-	node, ok := in.lab.Topology.Node(service)
+	defer s.Close()
+	service, args, streams := o.service, o.args, o.f.IO
+	node, ok := s.Lab.Topology.Node(service)
 	if !ok {
-		return unknownService(in.lab.Topology, service)
+		return unknownService(s.Lab.Topology, service)
 	}
-	containers, err := in.containers(ctx)
+	if _, err := s.Engine.Ping(ctx); err != nil {
+		return err
+	}
+	containers, err := s.Containers(ctx)
 	if err != nil {
 		return err
 	}
@@ -80,7 +93,7 @@ func runCLI(ctx context.Context, g *globalOptions, f *Factory, streams Streams, 
 	}
 
 	stdinTTY, stdoutTTY := isTerminal(streams.In), isTerminal(streams.Out)
-	spec := redisCLIExec(node, in.lab.Password, args)
+	spec := redisCLIExec(node, s.Lab.Password, args)
 	switch {
 	case stdinTTY && stdoutTTY:
 		restore, err := rawTerminal(streams.In)
@@ -98,7 +111,7 @@ func runCLI(ctx context.Context, g *globalOptions, f *Factory, streams Streams, 
 		spec.Stdin = streams.In
 	}
 	spec.Stdout, spec.Stderr = streams.Out, streams.Err
-	code, err := in.ins.Exec(ctx, c.ID, spec)
+	code, err := s.Engine.Exec(ctx, c.ID, spec)
 	if err != nil {
 		return err
 	}

@@ -1,17 +1,21 @@
 package cli
 
 import (
-	"fmt"
-	"io"
+	"context"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
-	"github.com/sentinel-lab/sentinel-lab/internal/render"
+	"github.com/sentinel-lab/sentinel-lab/internal/present"
 )
 
-func newRenderCommand(g *globalOptions, streams Streams) *cobra.Command {
-	var flags *configFlags
+type renderOptions struct {
+	f     *Factory
+	flags *configFlags
+}
+
+func newRenderCommand(f *Factory, runF func(context.Context, *renderOptions) error) *cobra.Command {
+	o := &renderOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "render",
 		Short: "Write the lab's compose file, confs and mount folders, without starting anything",
@@ -25,49 +29,36 @@ docker compose (in compose/: docker compose up -d).`,
 		Example: `  sentinel-lab render
   sentinel-lab render --dir /tmp/lab --replicas 4 --sentinels 5
   sentinel-lab render --port 7000 --master-name mymaster`,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := resolveLab(g, flags)
-			if err != nil {
-				return err
-			}
-			res, err := l.Render(flags.set())
-			if err != nil {
-				return err
-			}
-			printRenderResult(streams.Out, l, res)
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return run(cmd.Context(), o, runF, runRender) },
 	}
-	flags = addConfigFlags(cmd)
+	o.flags = addConfigFlags(cmd)
 	return cmd
 }
 
-// printRenderResult lists what rendering did, file by file.
-func printRenderResult(w io.Writer, l *lab.Lab, res *render.Result) {
-	if !res.Changed() {
-		fmt.Fprintf(w, "Nothing changed: the files of lab %q in %s are up to date.\n", l.Config.Name, l.Dir.Root)
-		printKeptNotes(w, l, res)
-		return
+func runRender(_ context.Context, o *renderOptions) error {
+	l, err := o.f.resolveLab(o.flags)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "Rendered %s in %s\n", l.Config.Describe(), l.Dir.Root)
-	if len(res.Dirs) > 0 {
-		fmt.Fprintf(w, "  %-9s %d mount folders under data/\n", "created", len(res.Dirs))
+	res, err := l.Render(o.flags.set())
+	if err != nil {
+		return err
 	}
-	for _, f := range res.Files {
-		if f.Action != render.Unchanged {
-			fmt.Fprintf(w, "  %-9s %s\n", f.Action, l.Dir.Rel(f.Path))
-		}
-	}
-	printKeptNotes(w, l, res)
+	present.WriteRender(o.f.IO.Out, l, res)
+	return nil
 }
 
-func printKeptNotes(w io.Writer, l *lab.Lab, res *render.Result) {
-	for _, f := range res.Files {
-		if f.Action == render.KeptEdited {
-			fmt.Fprintf(w, "note: %s was edited by hand and is kept; put your changes in compose/docker-compose.override.yml and delete it to render it again\n", l.Dir.Rel(f.Path))
-		}
+// resolveLab resolves the lab of the lab directory under the given
+// configuration flags, for the commands that render or show it; it writes
+// nothing and never connects to Docker.
+func (f *Factory) resolveLab(flags *configFlags) (*lab.Lab, error) {
+	dir, err := f.LabDir()
+	if err != nil {
+		return nil, err
 	}
-	for _, n := range res.Notes {
-		fmt.Fprintln(w, "note:", n)
+	cfg, err := flags.load(dir)
+	if err != nil {
+		return nil, err
 	}
+	return lab.Resolve(dir, cfg, nil)
 }

@@ -2,26 +2,25 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
-	"github.com/sentinel-lab/sentinel-lab/internal/report"
+	"github.com/sentinel-lab/sentinel-lab/internal/present"
 )
 
 type reportOptions struct {
+	f    *Factory
 	file string
-	lang string
+	lang present.Lang
 }
 
-func newReportCommand(g *globalOptions, streams Streams) *cobra.Command {
-	o := &reportOptions{}
+func newReportCommand(f *Factory, runF func(context.Context, *reportOptions) error) *cobra.Command {
+	o := &reportOptions{f: f}
+	var lang string
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the last failover as one HTML page",
@@ -40,48 +39,38 @@ after the failover.`,
   sentinel-lab report -f failover.html --lang zh
   sentinel-lab report -f - > failover.html`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			lang, err := failover.ParseLang(o.lang)
-			if err != nil {
+			var err error
+			if o.lang, err = present.ParseLang(lang); err != nil {
 				return &UsageError{Err: err}
 			}
-			dir, err := g.labDir()
-			if err != nil {
-				return err
-			}
-			r, err := readLastFailover(dir)
-			if err != nil {
-				return err
-			}
-			return writeReport(streams, o.file, r, lang)
+			return run(cmd.Context(), o, runF, runReport)
 		},
 	}
 	cmd.Flags().StringVarP(&o.file, "file", "f", "report.html", "the HTML file to write, - for standard output")
-	cmd.Flags().StringVar(&o.lang, "lang", "en", "language of headings and explanations: en or zh")
+	cmd.Flags().StringVar(&lang, "lang", "en", "language of headings and explanations: en or zh")
 	return cmd
 }
 
-// readLastFailover reads what the last kill-master kept in the lab.
-func readLastFailover(dir labdir.Dir) (*failover.Report, error) {
-	path := failover.LastReportPath(dir)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no failover recorded in %s (no %s); run `sentinel-lab kill-master` first, then `sentinel-lab report`",
-			dir.Root, dir.Rel(path))
-	}
+func runReport(_ context.Context, o *reportOptions) error {
+	dir, err := o.f.LabDir()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var r failover.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("%s is not a failover report (%v); run `sentinel-lab kill-master` to record a new one", path, err)
+	r, err := failover.LastReport(dir)
+	if err != nil {
+		return fmt.Errorf("%w; run `sentinel-lab kill-master` to record a new one", err)
 	}
-	return &r, nil
+	if r == nil {
+		return fmt.Errorf("no failover recorded in %s (no %s); run `sentinel-lab kill-master` first, then `sentinel-lab report`",
+			dir.Root, dir.Rel(failover.LastReportPath(dir)))
+	}
+	return writeReport(o.f.IO, o.file, r, o.lang)
 }
 
 // writeReport writes r as HTML to file, or to standard output for "-".
-func writeReport(streams Streams, file string, r *failover.Report, lang failover.Lang) error {
+func writeReport(streams Streams, file string, r *failover.Report, lang present.Lang) error {
 	var b bytes.Buffer
-	if err := report.Write(&b, r, report.Options{Lang: lang}); err != nil {
+	if err := present.WriteHTML(&b, r, lang); err != nil {
 		return err
 	}
 	if file == "-" {

@@ -47,7 +47,7 @@ func TestReportWritesTheLastFailover(t *testing.T) {
 		OldMaster:   failover.NodeRef{Service: "master", Address: "10.0.0.10:6379"},
 		NewMaster:   failover.NodeRef{Service: "node-1", Address: "10.0.0.11:6380"},
 		DownAfterMS: 1000, FaultAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
-		FailoverMS: 1900, AgreedMS: 2000, PromotedMS: 1300, ReplicasLinkedMS: 2100, ConvergedMS: 2100,
+		Phases: failover.Phases{FailoverMS: 1900, AgreedMS: 2000, PromotedMS: 1300, ReplicasLinkedMS: 2100, ConvergedMS: 2100},
 		Leader: "sentinel-2", Followers: []string{"sentinel-1", "sentinel-3"}, Epoch: 1,
 		Events: []failover.Event{
 			{Sentinel: "sentinel-2", AtMS: 1050, Type: "+sdown", Detail: "master redis-master 10.0.0.10 6379", Explanation: "the master (master) is subjectively down"},

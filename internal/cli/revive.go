@@ -1,35 +1,24 @@
 package cli
 
 import (
-	"fmt"
-	"strings"
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
-	"github.com/sentinel-lab/sentinel-lab/internal/load"
+	"github.com/sentinel-lab/sentinel-lab/internal/present"
 )
 
-func printDropped(streams Streams, d *load.Dropped) {
-	if d == nil {
-		return
-	}
-	fmt.Fprintf(streams.Out, "Split brain: while cut off, %s acknowledged %d writes; %d of them are gone now that it rejoined as a replica",
-		d.OldMaster, d.Acked, d.Lost)
-	if d.Lost > 0 {
-		fmt.Fprintf(streams.Out, " (sequence %s)", strings.Join(d.LostRanges, ", "))
-	}
-	fmt.Fprintln(streams.Out, ". min-replicas-to-write bounds this loss.")
-}
-
 type reviveOptions struct {
-	timeout time.Duration
-	output  string
+	f        *Factory
+	services []string
+	timeout  time.Duration
+	output   string
 }
 
-func newReviveCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
-	o := &reviveOptions{}
+func newReviveCommand(f *Factory, runF func(context.Context, *reviveOptions) error) *cobra.Command {
+	o := &reviveOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "revive [service...]",
 		Short: "Bring faulted nodes back; the old master rejoins as a replica",
@@ -52,57 +41,34 @@ Without arguments it revives every faulted node.`,
 			if err := checkTimeout(o.timeout); err != nil {
 				return err
 			}
-			s, err := openSession(g, f, progressWriter(o.output, streams))
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			l, env, pr := s.lab, s.env, s.prober
-			iso, isoMaster, err := load.PendingSplitBrain(l.Dir)
-			if err != nil {
-				return err
-			}
-			r, err := failover.Revive(cmd.Context(), env, l, pr, failover.ReviveOptions{Services: args, Timeout: o.timeout})
-			if err != nil {
-				return err
-			}
-			// A partitioned old master that rejoined drops what it
-			// acknowledged while cut off: count it on the current master.
-			var dropped *load.Dropped
-			for _, n := range r.Revived {
-				if iso != nil && n.Service == isoMaster && n.Fault == "cut off" {
-					if dropped, err = load.CountDropped(cmd.Context(), pr.DataClient(r.Master.Address), isoMaster, iso); err != nil {
-						return err
-					}
-				}
-			}
-			if o.output == "json" {
-				return writeJSON(streams.Out, struct {
-					*failover.ReviveReport
-					SplitBrain *load.Dropped `json:"split_brain,omitempty"`
-				}{r, dropped})
-			}
-			defer printDropped(streams, dropped)
-			if len(r.Revived) == 0 {
-				fmt.Fprintf(streams.Out, "Nothing to revive: every node of lab %q is running and connected.\n", l.Config.Name)
-				return nil
-			}
-			for _, n := range r.Revived {
-				after := (time.Duration(n.RejoinedMS) * time.Millisecond).Round(10 * time.Millisecond)
-				if n.Role == "master" {
-					fmt.Fprintf(streams.Out, "%s (%s) is back, and still the master: no failover happened while it was down.\n", n.Service, n.Fault)
-					continue
-				}
-				if n.Role == "sentinel" {
-					fmt.Fprintf(streams.Out, "%s (%s) is back and agrees the master is %s, after %s.\n", n.Service, n.Fault, r.Master.Service, after)
-					continue
-				}
-				fmt.Fprintf(streams.Out, "%s (%s) is back as a replica of %s, link up after %s; resync: %s.\n", n.Service, n.Fault, n.Master, after, n.Resync)
-			}
-			return nil
+			o.services = args
+			return run(cmd.Context(), o, runF, runRevive)
 		},
 	}
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for the revived nodes to rejoin")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	return cmd
+}
+
+func runRevive(ctx context.Context, o *reviveOptions) error {
+	s, err := o.f.Session(o.f.progressWriter(o.output))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	last, err := failover.LastReport(s.Lab.Dir)
+	if err != nil {
+		return err
+	}
+	r, err := failover.Revive(ctx, s, failover.ReviveOptions{
+		Services: o.services, Timeout: o.timeout, SplitBrain: last.PendingSplitBrain(),
+	})
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		return writeJSON(o.f.IO.Out, r)
+	}
+	present.WriteRevive(o.f.IO.Out, s.Lab.Config.Name, r)
+	return nil
 }

@@ -4,14 +4,12 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 )
 
@@ -44,31 +42,10 @@ type InterruptedError struct {
 func (e *InterruptedError) Error() string { return e.Err.Error() }
 func (e *InterruptedError) Unwrap() error { return e.Err }
 
-// globalOptions are the flags every command has.
-type globalOptions struct {
-	dir     string
-	connect string
-}
-
-func (g *globalOptions) labDir() (labdir.Dir, error) {
-	d, err := labdir.New(g.dir)
-	if err != nil {
-		return d, err
-	}
-	if info, err := os.Stat(d.Root); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return d, usageErrorf("lab directory %s does not exist; create it first or pass another --dir", d.Root)
-		}
-		return d, err
-	} else if !info.IsDir() {
-		return d, usageErrorf("--dir %s is a file, not a directory", g.dir)
-	}
-	return d, nil
-}
-
 // NewRoot builds the sentinel-lab command tree.
 func NewRoot(streams Streams, f *Factory) *cobra.Command {
-	g := &globalOptions{}
+	f.IO = streams
+	var connect string
 	root := &cobra.Command{
 		Use:   "sentinel-lab",
 		Short: "A Redis master/replica/sentinel failover lab in one binary",
@@ -86,15 +63,15 @@ every step timed.`,
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
-	root.PersistentFlags().StringVar(&g.dir, "dir", ".", "lab directory")
-	root.PersistentFlags().StringVar(&g.connect, "connect", "auto",
+	root.PersistentFlags().StringVar(&f.dir, "dir", ".", "lab directory")
+	root.PersistentFlags().StringVar(&connect, "connect", "auto",
 		"how the CLI reaches the nodes: direct (in-network addresses, Linux), published (host ports, Docker Desktop) or auto")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
-		reach, ok := map[string]probe.Reach{"auto": probe.ReachAuto, "direct": probe.ReachDirect, "published": probe.ReachPublished}[g.connect]
+		reach, ok := map[string]probe.Reach{"auto": probe.ReachAuto, "direct": probe.ReachDirect, "published": probe.ReachPublished}[connect]
 		if !ok {
-			return usageErrorf("--connect %q is not auto, direct or published", g.connect)
+			return usageErrorf("--connect %q is not auto, direct or published", connect)
 		}
-		f.Reach = reach
+		f.reach = reach
 		return nil
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
@@ -109,21 +86,21 @@ every step timed.`,
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 
 	root.AddCommand(
-		newRenderCommand(g, streams),
-		newUpCommand(g, f, streams),
-		newStatusCommand(g, f, streams),
-		newKillMasterCommand(g, f, streams),
-		newReviveCommand(g, f, streams),
-		newSoakCommand(g, f, streams),
-		newReportCommand(g, streams),
-		newDownCommand(g, f, streams),
-		newImageCommand(f, streams),
-		newConfigCommand(g, streams),
-		newLogsCommand(g, f, streams),
-		newCLICommand(g, f, streams),
-		newExportCommand(g, f, streams),
-		newCompletionCommand(streams),
-		newVersionCommand(streams),
+		newRenderCommand(f, nil),
+		newUpCommand(f, nil),
+		newStatusCommand(f, nil),
+		newKillMasterCommand(f, nil),
+		newReviveCommand(f, nil),
+		newSoakCommand(f, nil),
+		newReportCommand(f, nil),
+		newDownCommand(f, nil),
+		newImageCommand(f, f.IO),
+		newConfigCommand(f, nil),
+		newLogsCommand(f, nil),
+		newCLICommand(f, nil),
+		newExportCommand(f, nil),
+		newCompletionCommand(f.IO),
+		newVersionCommand(f.IO),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {
@@ -140,4 +117,13 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usageErrorf("%s takes no arguments, got %q", cmd.CommandPath(), args)
 	}
 	return nil
+}
+
+// run calls the command's behaviour, or runF instead when a test gave one
+// to capture the options the flags produced.
+func run[O any](ctx context.Context, o *O, runF func(context.Context, *O) error, behaviour func(context.Context, *O) error) error {
+	if runF != nil {
+		return runF(ctx, o)
+	}
+	return behaviour(ctx, o)
 }

@@ -1,26 +1,29 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/present"
 	"github.com/sentinel-lab/sentinel-lab/internal/soak"
 )
 
 type soakOptions struct {
+	f       *Factory
 	rounds  int
-	mode    string
+	mode    failover.Mode
 	load    *loadFlags
 	timeout time.Duration
 	output  string
 }
 
-func newSoakCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
-	o := &soakOptions{}
+func newSoakCommand(f *Factory, runF func(context.Context, *soakOptions) error) *cobra.Command {
+	o := &soakOptions{f: f}
+	var mode string
 	cmd := &cobra.Command{
 		Use:   "soak",
 		Short: "Fail the master over round after round and check each round converged cleanly",
@@ -42,74 +45,22 @@ converge cleanly.`,
 			if err := o.load.check(); err != nil {
 				return err
 			}
-			mode, err := failover.ParseMode(o.mode)
-			if err != nil {
+			var err error
+			if o.mode, err = failover.ParseMode(mode); err != nil {
 				return &UsageError{Err: err}
 			}
 			if err := checkTimeout(o.timeout); err != nil {
 				return err
 			}
-			sess, err := openSession(g, f, nil)
-			if err != nil {
-				return err
-			}
-			defer sess.Close()
-			l, env, pr := sess.lab, sess.env, sess.prober
-			progress := progressWriter(o.output, streams)
-			s, err := soak.Run(cmd.Context(), env, l, pr, soak.Options{
-				Rounds: o.rounds, Mode: mode, Timeout: o.timeout, Load: o.load.on, LoadOpts: o.load.options(),
-				OnRound: func(r soak.Round) {
-					if progress == nil {
-						return
-					}
-					if r.OK {
-						fmt.Fprintf(progress, "round %d/%d: %s -> %s, failover %d ms, outage %d ms, lost %d\n",
-							r.N, o.rounds, r.OldMaster, r.NewMaster, r.FailoverMS, r.OutageMS, r.LostAcked)
-					} else {
-						fmt.Fprintf(progress, "round %d/%d FAILED: %s\n", r.N, o.rounds, strings.Join(r.Problems, "; "))
-					}
-				},
-			})
-			if err != nil {
-				return err
-			}
-			if o.output == "json" {
-				if err := writeJSON(streams.Out, s); err != nil {
-					return err
-				}
-			} else {
-				printSoak(streams, s)
-			}
-			if s.Converged < s.Rounds {
-				return fmt.Errorf("%d of %d rounds did not converge cleanly", s.Rounds-s.Converged, s.Rounds)
-			}
-			return nil
+			return run(cmd.Context(), o, runF, runSoak)
 		},
 	}
 	cmd.Flags().IntVar(&o.rounds, "rounds", 10, "how many kill-master + revive rounds")
-	cmd.Flags().StringVar(&o.mode, "mode", "kill", "how to fault the master: kill, stop, pause or disconnect")
+	cmd.Flags().StringVar(&mode, "mode", "kill", "how to fault the master: kill, stop, pause or disconnect")
 	o.load = addLoadFlags(cmd, "in every round")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 60*time.Second, "how long each failover and each revive may take")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	return cmd
-}
-
-func printSoak(streams Streams, s *soak.Summary) {
-	fmt.Fprintf(streams.Out, "Soak: %d of %d rounds converged cleanly (mode %s, down-after %d ms).\n", s.Converged, s.Rounds, s.Mode, s.DownAfterMS)
-	fmt.Fprintf(streams.Out, "  failover_ms  p50 %.0f  p95 %.0f  max %.0f\n", s.FailoverMS.P50, s.FailoverMS.P95, s.FailoverMS.Max)
-	if s.OutageMS != nil {
-		fmt.Fprintf(streams.Out, "  outage_ms    p50 %.0f  p95 %.0f  max %.0f\n", s.OutageMS.P50, s.OutageMS.P95, s.OutageMS.Max)
-		fmt.Fprintf(streams.Out, "  lost_acked   p50 %.0f  p95 %.0f  max %.0f\n", s.LostAcked.P50, s.LostAcked.P95, s.LostAcked.Max)
-	}
-	if s.SplitBrainLost != nil {
-		fmt.Fprintf(streams.Out, "  split brain: writes the isolated old master acknowledged and dropped  p50 %.0f  p95 %.0f  max %.0f\n",
-			s.SplitBrainLost.P50, s.SplitBrainLost.P95, s.SplitBrainLost.Max)
-	}
-	for _, r := range s.Results {
-		if !r.OK {
-			fmt.Fprintf(streams.Out, "  round %d: %s\n", r.N, strings.Join(r.Problems, "; "))
-		}
-	}
 }
 
 // checkTimeout refuses a zero or negative timeout, which would mean no
@@ -117,6 +68,37 @@ func printSoak(streams Streams, s *soak.Summary) {
 func checkTimeout(d time.Duration) error {
 	if d <= 0 {
 		return usageErrorf("--timeout %s must be positive, such as 60s", d)
+	}
+	return nil
+}
+
+func runSoak(ctx context.Context, o *soakOptions) error {
+	s, err := o.f.Session(nil)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	progress := o.f.progressWriter(o.output)
+	sum, err := soak.Run(ctx, s, soak.Options{
+		Rounds: o.rounds, Mode: o.mode, Timeout: o.timeout, Load: o.load.on, LoadOpts: o.load.options(),
+		OnRound: func(r soak.Round) {
+			if progress != nil {
+				present.WriteSoakRound(progress, r, o.rounds)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		if err := writeJSON(o.f.IO.Out, sum); err != nil {
+			return err
+		}
+	} else {
+		present.WriteSoak(o.f.IO.Out, sum)
+	}
+	if sum.Converged < sum.Rounds {
+		return fmt.Errorf("%d of %d rounds did not converge cleanly", sum.Rounds-sum.Converged, sum.Rounds)
 	}
 	return nil
 }

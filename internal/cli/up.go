@@ -1,28 +1,29 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
+	"github.com/sentinel-lab/sentinel-lab/internal/present"
 )
 
 type upOptions struct {
+	f       *Factory
+	flags   *configFlags
 	retain  bool
 	timeout time.Duration
 	output  string
 }
 
-func newUpCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
-	o := &upOptions{}
-	var flags *configFlags
+func newUpCommand(f *Factory, runF func(context.Context, *upOptions) error) *cobra.Command {
+	o := &upOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Render the lab, start it and wait until the sentinels agree",
@@ -46,44 +47,44 @@ else built from this host's redis-server.`,
 			if err := checkTimeout(o.timeout); err != nil {
 				return err
 			}
-			dir, err := g.labDir()
-			if err != nil {
-				return err
-			}
-			cfg, err := flags.load(dir)
-			if err != nil {
-				return err
-			}
-			env, err := f.Env(progressWriter(o.output, streams))
-			if err != nil {
-				return err
-			}
-			res, err := env.Up(cmd.Context(), dir, cfg, lab.UpOptions{
-				Flags: flags.set(), Timeout: o.timeout, CheckPorts: daemonIsLocal(), Retain: o.retain,
-			})
-			if err != nil && cmd.Context().Err() != nil {
-				return &InterruptedError{Err: err, Advice: "what up started carries the lab's labels: `sentinel-lab up` completes the lab, `sentinel-lab down` removes it"}
-			}
-			if err != nil {
-				return err
-			}
-			return printUp(streams.Out, res, o.output)
+			return run(cmd.Context(), o, runF, runUp)
 		},
 	}
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for the lab to be healthy")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&o.retain, "retain", false, "keep what a failed up created, to inspect it")
-	flags = addConfigFlags(cmd)
+	o.flags = addConfigFlags(cmd)
 	return cmd
 }
 
-// progressWriter is where progress goes: stderr, so stdout holds only the
-// result, and nowhere with -o json.
-func progressWriter(output string, streams Streams) io.Writer {
-	if output == "json" {
-		return nil
+func runUp(ctx context.Context, o *upOptions) error {
+	dir, err := o.f.LabDir()
+	if err != nil {
+		return err
 	}
-	return streams.Err
+	cfg, err := o.flags.load(dir)
+	if err != nil {
+		return err
+	}
+	s, err := o.f.NewSession(o.f.progressWriter(o.output))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.Up(ctx, dir, cfg, lab.UpOptions{
+		Flags: o.flags.set(), Timeout: o.timeout, CheckPorts: daemonIsLocal(), Retain: o.retain,
+	})
+	if err != nil && ctx.Err() != nil {
+		return &InterruptedError{Err: err, Advice: "what up started carries the lab's labels: `sentinel-lab up` completes the lab, `sentinel-lab down` removes it"}
+	}
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		return writeJSON(o.f.IO.Out, present.UpJSON(res))
+	}
+	present.WriteUp(o.f.IO.Out, res)
+	return nil
 }
 
 // daemonIsLocal tells whether published ports are on this host, so they can
@@ -91,79 +92,6 @@ func progressWriter(output string, streams Streams) io.Writer {
 func daemonIsLocal() bool {
 	h := os.Getenv("DOCKER_HOST")
 	return h == "" || strings.HasPrefix(h, "unix://")
-}
-
-type upJSON struct {
-	Lab          string         `json:"lab"`
-	AlreadyUp    bool           `json:"already_up"`
-	Image        string         `json:"image"`
-	ImageSource  string         `json:"image_source"`
-	Created      []string       `json:"created"`
-	Started      []string       `json:"started"`
-	Recreated    []string       `json:"recreated"`
-	HealthyAfter int64          `json:"healthy_after_ms"`
-	Master       *lab.NodeRef   `json:"master"`
-	Nodes        []nodeLocation `json:"nodes"`
-}
-
-type nodeLocation struct {
-	Service   string `json:"service"`
-	Role      string `json:"role"`
-	Address   string `json:"address"`
-	Published string `json:"published"`
-}
-
-func locations(l *lab.Lab) []nodeLocation {
-	var out []nodeLocation
-	for _, n := range l.Topology.Nodes {
-		out = append(out, nodeLocation{
-			Service: n.Service, Role: string(n.Role), Address: n.Addr.String(),
-			Published: fmt.Sprintf("%s:%d", l.Config.Bind, n.HostPort),
-		})
-	}
-	return out
-}
-
-func printUp(w io.Writer, res *lab.UpResult, output string) error {
-	l := res.Lab
-	var master *lab.NodeRef
-	if res.Health.HasMaster {
-		master = &lab.NodeRef{Service: res.Health.Master.Service, Address: res.Health.Master.Addr.String()}
-	}
-	if output == "json" {
-		return writeJSON(w, upJSON{
-			Lab: l.Config.Name, AlreadyUp: res.AlreadyUp, Image: res.Image.Ref, ImageSource: string(res.Image.Source),
-			Created: orEmpty(res.Created), Started: orEmpty(res.Started), Recreated: orEmpty(res.Recreated),
-			HealthyAfter: res.HealthyAfter.Milliseconds(), Master: master, Nodes: locations(l),
-		})
-	}
-	if res.AlreadyUp {
-		fmt.Fprintf(w, "Lab %q is already up and healthy; nothing to do.\n", l.Config.Name)
-	} else {
-		fmt.Fprintf(w, "Lab %q is up and healthy, %s after its containers started (%s in all).\n", l.Config.Name,
-			res.HealthyAfter.Round(10*time.Millisecond), res.Took.Round(10*time.Millisecond))
-	}
-	if master != nil {
-		fmt.Fprintf(w, "Master: %s at %s (sentinels monitor it as %q)\n", master.Service, master.Address, l.Config.MasterName)
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nNODE\tCREATED AS\tIN-NETWORK\tON THIS HOST")
-	for _, n := range locations(l) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n.Service, n.Role, n.Address, n.Published)
-	}
-	tw.Flush()
-	if l.Config.Auth {
-		fmt.Fprintf(w, "\nAuth is on; the password is in %s (sentinel-lab config --show-secrets).\n", l.Dir.Rel(l.Dir.PasswordFile()))
-	}
-	fmt.Fprintln(w, "Next: sentinel-lab status, sentinel-lab kill-master")
-	return nil
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -159,4 +159,7 @@ type Engine interface {
 	Logs(ctx context.Context, id string, tail int) (string, error)
 	// ReadFile reads a file from a container's filesystem (running or not).
 	ReadFile(ctx context.Context, id, path string) ([]byte, error)
+
+	// The inspection side: what logs, cli and export read.
+	Inspector
 }

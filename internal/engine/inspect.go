@@ -16,8 +16,7 @@ import (
 )
 
 // Inspector is what the inspection commands (logs, cli, export) need from
-// an engine beyond Engine. It is kept apart from Engine so the life-cycle
-// tests' fake engine does not have to implement it; *Docker does.
+// an engine.
 type Inspector interface {
 	// InspectJSON returns the container as `docker inspect` shows it.
 	InspectJSON(ctx context.Context, id string) ([]byte, error)

@@ -25,19 +25,10 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
-// Asker sends a command to one of the lab's nodes or sentinels.
-type Asker interface {
-	Do(ctx context.Context, n topology.Node, args ...any) (any, error)
-}
-
 // Export is a lab and what it is read through.
 type Export struct {
-	Lab *lab.Lab
-	Env *lab.Session
-	// Inspector reads containers through the engine (Env.Engine's
-	// inspection side).
-	Inspector engine.Inspector
-	Asker     Asker
+	// Session is the lab exported, its engine and its nodes.
+	Session *lab.Session
 	// LastFailover is where the last failover's report is kept.
 	LastFailover string
 	// About is written at the top of README.txt (version, engine).
@@ -92,13 +83,13 @@ func (x *Export) Write(ctx context.Context, dir string, extra []File) (*Result, 
 	if err := prepareDir(dir); err != nil {
 		return nil, err
 	}
-	w := &writer{dir: dir, mask: NewMasker(x.Lab.Password), res: &Result{Dir: dir}}
+	w := &writer{dir: dir, mask: NewMasker(x.Session.Lab.Password), res: &Result{Dir: dir}}
 	for _, f := range extra {
 		w.add(f.Name, f.About, f.Data)
 	}
 	x.compose(w)
 	x.status(ctx, w)
-	containers, err := x.Env.Containers(ctx, x.Lab)
+	containers, err := x.Session.Containers(ctx)
 	if err != nil {
 		w.problem("listing the lab's containers: %v", err)
 	}
@@ -179,7 +170,7 @@ func (w *writer) json(name, about string, v any) {
 
 // compose copies the compose files sentinel-lab up loads, and compose/.env.
 func (x *Export) compose(w *writer) {
-	d := x.Lab.Dir
+	d := x.Session.Lab.Dir
 	for _, f := range []struct {
 		path, about string
 		optional    bool
@@ -202,7 +193,7 @@ func (x *Export) compose(w *writer) {
 
 // status writes what `status -o json` shows.
 func (x *Export) status(ctx context.Context, w *writer) {
-	r, err := x.Env.Status(ctx, x.Lab)
+	r, err := x.Session.Status(ctx)
 	if err != nil {
 		w.problem("status: %v", err)
 		return
@@ -213,8 +204,8 @@ func (x *Export) status(ctx context.Context, w *writer) {
 // nodes writes every node's INFO and conf, and every sentinel's answers
 // about the master.
 func (x *Export) nodes(ctx context.Context, w *writer, containers map[string]engine.Container) {
-	name := x.Lab.Topology.MasterName
-	for _, n := range x.Lab.Topology.Nodes {
+	name := x.Session.Lab.Topology.MasterName
+	for _, n := range x.Session.Lab.Topology.Nodes {
 		dir := "nodes/" + n.Service + "/"
 		x.conf(ctx, w, n, containers)
 		if n.IsSentinel() {
@@ -236,7 +227,7 @@ func (x *Export) nodes(ctx context.Context, w *writer, containers map[string]eng
 			w.problem("%s (container %s): not asked for %s", n.Service, state, what)
 			continue
 		}
-		info, err := x.Asker.Do(ctx, n, "info", "all")
+		info, err := x.Session.Nodes().Do(ctx, n, "info", "all")
 		if err != nil {
 			w.problem("%s (container %s): INFO: %v", n.Service, state, err)
 			continue
@@ -252,7 +243,7 @@ func (x *Export) nodes(ctx context.Context, w *writer, containers map[string]eng
 			{"replicas", "sentinel-replicas.json"},
 			{"sentinels", "sentinel-sentinels.json"},
 		} {
-			reply, err := x.Asker.Do(ctx, n, "sentinel", q.sub, name)
+			reply, err := x.Session.Nodes().Do(ctx, n, "sentinel", q.sub, name)
 			if err != nil {
 				w.problem("%s: SENTINEL %s %s: %v", n.Service, strings.ToUpper(q.sub), name, err)
 				answered = false
@@ -264,7 +255,7 @@ func (x *Export) nodes(ctx context.Context, w *writer, containers map[string]eng
 			}
 			w.json(dir+q.file, fmt.Sprintf("SENTINEL %s %s, as %s answers it", strings.ToUpper(q.sub), name, n.Service), v)
 		}
-		reply, err := x.Asker.Do(ctx, n, "sentinel", "ckquorum", name)
+		reply, err := x.Session.Nodes().Do(ctx, n, "sentinel", "ckquorum", name)
 		if err != nil {
 			// A failed check is an error reply: it is the answer.
 			reply = err.Error()
@@ -278,12 +269,12 @@ func (x *Export) nodes(ctx context.Context, w *writer, containers map[string]eng
 
 // conf writes the node's conf as it is now: Redis and Sentinel rewrite it.
 func (x *Export) conf(ctx context.Context, w *writer, n topology.Node, containers map[string]engine.Container) {
-	local := render.ConfPath(x.Lab.Dir, n)
+	local := render.ConfPath(x.Session.Lab.Dir, n)
 	base := filepath.Base(local)
 	var b []byte
 	var err error
 	if c, ok := containers[n.Service]; ok {
-		b, err = x.Env.Engine.ReadFile(ctx, c.ID, "/data/"+base)
+		b, err = x.Session.Engine.ReadFile(ctx, c.ID, "/data/"+base)
 	} else {
 		b, err = os.ReadFile(local)
 	}
@@ -302,7 +293,7 @@ func (x *Export) inspect(ctx context.Context, w *writer, containers map[string]e
 	}
 	sort.Strings(services)
 	for _, s := range services {
-		raw, err := x.Inspector.InspectJSON(ctx, containers[s].ID)
+		raw, err := x.Session.Engine.InspectJSON(ctx, containers[s].ID)
 		if err != nil {
 			w.problem("%s: %v", s, err)
 			continue
@@ -324,9 +315,9 @@ func (x *Export) logs(ctx context.Context, w *writer, containers map[string]engi
 	for s, c := range containers {
 		ids[s] = c.ID
 	}
-	nodes := x.Lab.Topology.Nodes
-	targets := nodelog.Targets(x.Lab.Dir, nodes, ids)
-	lists, err := nodelog.NewReader(nodelog.FromEngine(x.Env.Engine, x.Inspector)).Read(ctx, targets)
+	nodes := x.Session.Lab.Topology.Nodes
+	targets := nodelog.Targets(x.Session.Lab.Dir, nodes, ids)
+	lists, err := nodelog.NewReader(x.Session.Engine).Read(ctx, targets)
 	if err != nil {
 		w.problem("logs: %v", err)
 	}
@@ -371,7 +362,7 @@ func (x *Export) lastFailover(w *writer) {
 // readme lists what the export holds.
 func (x *Export) readme(w *writer) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "sentinel-lab export of lab %q (%s), %s.\n", x.Lab.Config.Name, x.Lab.Dir.Root, x.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "sentinel-lab export of lab %q (%s), %s.\n", x.Session.Lab.Config.Name, x.Session.Lab.Dir.Root, x.Now().UTC().Format(time.RFC3339))
 	for _, a := range x.About {
 		fmt.Fprintln(&b, a)
 	}

@@ -41,23 +41,23 @@ func views(l *lab.Lab, masterAddr string, answering ...bool) []probe.SentinelVie
 func TestCurrentMaster(t *testing.T) {
 	l := testLab(t)
 	node1 := l.Topology.Nodes[1]
-	m, err := currentMaster(l, views(l, node1.Addr.String(), true, true, false), false)
+	m, err := CurrentMaster(l.Topology, views(l, node1.Addr.String(), true, true, false), false)
 	if err != nil || m.Service != "node-1" {
 		t.Errorf("got %v, %v; want node-1, the master the sentinels name", m.Service, err)
 	}
-	_, err = currentMaster(l, views(l, node1.Addr.String(), true, false, false), false)
+	_, err = CurrentMaster(l.Topology, views(l, node1.Addr.String(), true, false, false), false)
 	var refused *RefusedError
 	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "only 1 of 3 sentinels answer") || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("one sentinel of three: %v", err)
 	}
-	if m, err := currentMaster(l, views(l, node1.Addr.String(), true, false, false), true); err != nil || m.Service != "node-1" {
+	if m, err := CurrentMaster(l.Topology, views(l, node1.Addr.String(), true, false, false), true); err != nil || m.Service != "node-1" {
 		t.Errorf("forced: %v, %v", m.Service, err)
 	}
-	if _, err := currentMaster(l, views(l, "", false, false, false), true); !errors.As(err, &refused) {
+	if _, err := CurrentMaster(l.Topology, views(l, "", false, false, false), true); !errors.As(err, &refused) {
 		t.Errorf("no sentinel answers, even forced: %v", err)
 	}
 	sentinelAddr := l.Topology.Sentinels()[0].Addr.String()
-	if _, err := currentMaster(l, views(l, sentinelAddr, true, true, true), false); err == nil || !strings.Contains(err.Error(), "not a data node") {
+	if _, err := CurrentMaster(l.Topology, views(l, sentinelAddr, true, true, true), false); err == nil || !strings.Contains(err.Error(), "not a data node") {
 		t.Errorf("a sentinel named as master: %v", err)
 	}
 }

@@ -4,16 +4,12 @@
 package failover
 
 import (
-	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/sentinel-lab/sentinel-lab/internal/topology"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 )
 
 // Event is one sentinel event, as published on the sentinel's own pub/sub
@@ -38,36 +34,23 @@ type Event struct {
 type Recorder struct {
 	mu     sync.Mutex
 	events []Event
-	subs   []*redis.PubSub
+	subs   []probe.Subscription
 	wg     sync.WaitGroup
 }
 
 // NewRecorder returns an empty recorder.
 func NewRecorder() *Recorder { return &Recorder{} }
 
-// Subscribe starts recording the events of one sentinel. It returns once
-// the subscription is confirmed, so nothing published afterwards is missed.
-func (r *Recorder) Subscribe(ctx context.Context, c *redis.SentinelClient, sentinel topology.Node) error {
-	ps := c.PSubscribe(ctx, "*")
-	confirmCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if _, err := ps.Receive(confirmCtx); err != nil {
-		ps.Close()
-		return fmt.Errorf("subscribing to %s's events: %w", sentinel.Service, err)
-	}
+// Record starts recording the events of one sentinel's subscription.
+func (r *Recorder) Record(sentinel string, sub probe.Subscription) {
 	r.mu.Lock()
-	r.subs = append(r.subs, ps)
+	r.subs = append(r.subs, sub)
 	r.mu.Unlock()
 	r.wg.Go(func() {
-		for {
-			msg, err := ps.ReceiveMessage(context.Background())
-			if err != nil {
-				return // closed, or the sentinel went away
-			}
-			r.add(Event{Sentinel: sentinel.Service, Type: msg.Channel, Detail: msg.Payload, at: time.Now()})
+		for msg := range sub.Messages() {
+			r.add(Event{Sentinel: sentinel, Type: msg.Channel, Detail: msg.Payload, at: msg.At})
 		}
 	})
-	return nil
 }
 
 func (r *Recorder) add(e Event) {
@@ -76,14 +59,14 @@ func (r *Recorder) add(e Event) {
 	r.mu.Unlock()
 }
 
-// Close stops every subscription.
+// Close stops every subscription, once what arrived is recorded.
 func (r *Recorder) Close() {
 	r.mu.Lock()
 	subs := r.subs
 	r.subs = nil
 	r.mu.Unlock()
-	for _, ps := range subs {
-		ps.Close()
+	for _, s := range subs {
+		s.Close()
 	}
 	r.wg.Wait()
 }
@@ -112,16 +95,19 @@ func (r *Recorder) Seen(sentinel, typ string) bool {
 	return false
 }
 
-// instance is the subject of an event: "<type> <name> <ip> <port>", and for
+// Instance is the subject of an event: "<type> <name> <ip> <port>", and for
 // replicas and sentinels "@ <master-name> <master-ip> <master-port>" after.
-type instance struct {
-	kind, name, addr string
+type Instance struct {
+	// Kind is master, slave or sentinel; Name the master name, the
+	// replica's ip:port or the sentinel's myid; Addr its ip:port.
+	Kind, Name, Addr string
 }
 
-func parseInstance(detail string) (instance, bool) {
+// ParseInstance reads the subject of an event's detail.
+func ParseInstance(detail string) (Instance, bool) {
 	f := strings.Fields(detail)
 	if len(f) < 4 {
-		return instance{}, false
+		return Instance{}, false
 	}
-	return instance{kind: f[0], name: f[1], addr: f[2] + ":" + f[3]}, true
+	return Instance{Kind: f[0], Name: f[1], Addr: f[2] + ":" + f[3]}, true
 }

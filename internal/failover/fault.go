@@ -45,10 +45,11 @@ func isolatedNetwork(l *lab.Lab, service string) string {
 
 // prepare does what a fault needs beforehand, so the fault itself is one
 // quick engine call: a disconnect needs the network it moves the node to.
-func prepare(ctx context.Context, eng engine.Engine, l *lab.Lab, n topology.Node, m Mode) error {
+func prepare(ctx context.Context, s *lab.Session, n topology.Node, m Mode) error {
 	if m != Disconnect {
 		return nil
 	}
+	eng, l := s.Engine, s.Lab
 	// A network left by an interrupted kill-master is used again.
 	nets, err := eng.Networks(ctx)
 	if err != nil {
@@ -66,17 +67,18 @@ func prepare(ctx context.Context, eng engine.Engine, l *lab.Lab, n topology.Node
 
 // unprepare removes what prepare made, after a fault that could not be
 // applied.
-func unprepare(eng engine.Engine, l *lab.Lab, n topology.Node, m Mode) {
+func unprepare(s *lab.Session, n topology.Node, m Mode) {
 	if m != Disconnect {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	eng.RemoveNetwork(ctx, isolatedNetwork(l, n.Service))
+	s.Engine.RemoveNetwork(ctx, isolatedNetwork(s.Lab, n.Service))
 }
 
 // inject applies the fault to node n's container c.
-func inject(ctx context.Context, eng engine.Engine, l *lab.Lab, n topology.Node, c engine.Container, m Mode) error {
+func inject(ctx context.Context, s *lab.Session, n topology.Node, c engine.Container, m Mode) error {
+	eng, l := s.Engine, s.Lab
 	switch m {
 	case Kill:
 		return eng.Kill(ctx, c.ID, "SIGKILL")
@@ -125,7 +127,8 @@ func Faults(l *lab.Lab, containers map[string]engine.Container) []Fault {
 
 // undo brings a faulted node back: start, unpause, or move it back to the
 // lab network at its own address.
-func undo(ctx context.Context, eng engine.Engine, l *lab.Lab, f Fault, c engine.Container) error {
+func undo(ctx context.Context, s *lab.Session, f Fault, c engine.Container) error {
+	eng, l := s.Engine, s.Lab
 	switch f.Kind {
 	case "paused":
 		return eng.Unpause(ctx, c.ID)
@@ -146,4 +149,18 @@ func undo(ctx context.Context, eng engine.Engine, l *lab.Lab, f Fault, c engine.
 		return eng.RemoveNetwork(ctx, isolatedNetwork(l, f.Service))
 	}
 	return fmt.Errorf("unknown fault %q", f.Kind)
+}
+
+// isolatedAddr is the disconnected node's address on its network of its
+// own, where a client on its side of the partition reaches it.
+func isolatedAddr(ctx context.Context, s *lab.Session, n topology.Node) string {
+	containers, err := s.Containers(ctx)
+	if err != nil {
+		return ""
+	}
+	ip, ok := containers[n.Service].Addresses[isolatedNetwork(s.Lab, n.Service)]
+	if !ok || !ip.IsValid() {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", ip, n.Addr.Port())
 }

@@ -1,22 +1,22 @@
 package failover
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
+	"os"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
-	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
+	"github.com/sentinel-lab/sentinel-lab/internal/load"
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
 // NodeRef names a node.
-type NodeRef struct {
-	Service string `json:"service"`
-	Address string `json:"address"`
-}
+type NodeRef = topology.NodeRef
 
 // Report is one failover, measured from the moment the fault took effect.
 type Report struct {
@@ -30,20 +30,7 @@ type Report struct {
 	FaultAt time.Time `json:"fault_at"`
 	// FaultCallMS is how long the engine took to carry the fault out.
 	FaultCallMS int64 `json:"fault_call_ms"`
-	// FailoverMS: fault to the first sentinel answering
-	// get-master-addr-by-name with the new master.
-	FailoverMS int64 `json:"failover_ms"`
-	// FirstSentinel is the sentinel that answered with it first.
-	FirstSentinel string `json:"first_sentinel"`
-	// AgreedMS: fault to every answering sentinel naming the new master.
-	AgreedMS int64 `json:"agreed_ms"`
-	// PromotedMS: fault to the new master answering role:master.
-	PromotedMS int64 `json:"promoted_ms"`
-	// ReplicasLinkedMS: fault to every other reachable replica replicating
-	// the new master with its link up.
-	ReplicasLinkedMS int64 `json:"replicas_linked_ms"`
-	// ConvergedMS is the latest of the above: the lab's new steady state.
-	ConvergedMS int64 `json:"converged_ms"`
+	Phases
 	// Leader is the sentinel that led the failover.
 	Leader    string   `json:"leader"`
 	Followers []string `json:"followers"`
@@ -54,7 +41,7 @@ type Report struct {
 	Lost   []string `json:"lost_sentinels,omitempty"`
 	Events []Event  `json:"events"`
 	// Load is what a client writing through the failover saw (--load).
-	Load any `json:"load,omitempty"`
+	Load *load.Result `json:"load,omitempty"`
 	// LoadError says why the client's writes could not all be counted.
 	LoadError string `json:"load_error,omitempty"`
 	// Nodes are the lab's data nodes and Sentinels its sentinels, so a saved
@@ -87,23 +74,40 @@ func (r *Report) Names() Names {
 	return n
 }
 
-// Interesting tells the events a failover timeline shows, as WriteText does.
-func Interesting(typ string) bool { return interesting(typ) }
-
-// labRefs lists the lab's data nodes and sentinels, with the myid each
-// sentinel gave before the fault.
-func labRefs(l *lab.Lab, views []probe.SentinelView) (nodes []NodeRef, sentinels []SentinelRef) {
+// newReport starts the report of the failover tr tracked.
+func newReport(l *lab.Lab, d *Discovery, m Mode, t0 time.Time, callMS int64, tr *Tracker) *Report {
+	r := &Report{
+		Lab: l.Config.Name, MasterName: l.Config.MasterName, Mode: m, OldMaster: d.Master.Ref(),
+		DownAfterMS: l.Config.DownAfterMS(), FaultAt: t0, FaultCallMS: callMS,
+		Phases: tr.Phases(), Lost: tr.Lost(),
+	}
+	if nm, ok := tr.NewMaster(); ok {
+		r.NewMaster = nm.Ref()
+	}
 	ids := map[string]string{}
-	for _, v := range views {
+	for _, v := range d.Views {
 		ids[v.Service] = v.MyID
 	}
 	for _, n := range l.Topology.DataNodes() {
-		nodes = append(nodes, NodeRef{n.Service, n.Addr.String()})
+		r.Nodes = append(r.Nodes, n.Ref())
 	}
 	for _, n := range l.Topology.Sentinels() {
-		sentinels = append(sentinels, SentinelRef{n.Service, n.Addr.String(), ids[n.Service]})
+		r.Sentinels = append(r.Sentinels, SentinelRef{n.Service, n.Addr.String(), ids[n.Service]})
 	}
-	return nodes, sentinels
+	return r
+}
+
+// setEvents keeps the recorded events in protocol order and names the
+// leader and its followers among the watched sentinels.
+func (r *Report) setEvents(events []Event, names Names, watched []topology.Node) {
+	sortEvents(events)
+	r.Events = events
+	r.Leader, r.Epoch = findLeader(events, names)
+	for _, n := range watched {
+		if n.Service != r.Leader {
+			r.Followers = append(r.Followers, n.Service)
+		}
+	}
 }
 
 // ReplicaResync is how one replica caught up with the new master.
@@ -122,83 +126,6 @@ var eventOrder = []string{
 	"+slave-reconf-sent", "+slave-reconf-inprog", "+slave-reconf-done", "-odown", "+failover-end",
 	"+config-update-from", "+switch-master", "+slave", "+convert-to-slave", "-sdown",
 }
-
-// interesting tells the events a failover timeline shows; chatter such as
-// +slave re-announcements after the switch is kept in JSON only.
-func interesting(typ string) bool {
-	switch typ {
-	case "+slave", "+sentinel", "+reboot", "+monitor", "+fix-slave-config":
-		return false
-	}
-	return true
-}
-
-// WriteText prints the report the way the seed annotates its logs: the
-// switch, the phase times, then each sentinel's timeline, leader first.
-func WriteText(w io.Writer, r *Report, lang Lang) {
-	d := r.DownAfterMS
-	fmt.Fprintf(w, "Failover of %q: %s (%s) -> %s (%s)\n", r.MasterName, r.OldMaster.Service, r.OldMaster.Address,
-		r.NewMaster.Service, r.NewMaster.Address)
-	fmt.Fprintf(w, "Fault: %s requested at %s (the engine took %d ms); down-after-milliseconds %d\n\n",
-		r.Mode, r.FaultAt.Format("15:04:05.000"), r.FaultCallMS, d)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	phase := func(label string, ms int64) {
-		fmt.Fprintf(tw, "  %s\t+%s\t(down-after %+.2fs)\n", label, seconds(ms), float64(ms-d)/1000)
-	}
-	first := "first sentinel reports the new master"
-	if r.FirstSentinel != "" {
-		first = fmt.Sprintf("first sentinel (%s) reports the new master", r.FirstSentinel)
-	}
-	phase(first, r.FailoverMS)
-	phase("all sentinels agree", r.AgreedMS)
-	phase(r.NewMaster.Service+" answers role:master", r.PromotedMS)
-	phase("remaining replicas linked to "+r.NewMaster.Service, r.ReplicasLinkedMS)
-	tw.Flush()
-	for _, rs := range r.Resyncs {
-		fmt.Fprintf(w, "  %s followed %s with a %s resync\n", rs.Service, r.NewMaster.Service, rs.Resync)
-	}
-	if r.Leader != "" {
-		fmt.Fprintf(w, "\nLeader: %s (epoch %d); followers: %s\n", r.Leader, r.Epoch, strings.Join(r.Followers, ", "))
-	}
-	if len(r.Lost) > 0 {
-		fmt.Fprintf(w, "Stopped answering during the failover: %s\n", strings.Join(r.Lost, ", "))
-	}
-	for _, s := range timelineOrder(r) {
-		role := "follower"
-		if s == r.Leader {
-			role = "leader"
-		}
-		fmt.Fprintf(w, "\n%s (%s)\n", s, role)
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		for _, e := range r.Events {
-			if e.Sentinel != s || !interesting(e.Type) || e.AtMS < 0 {
-				continue
-			}
-			fmt.Fprintf(tw, "  +%s\t%s\t%s\n", seconds(e.AtMS), e.Type, e.Explanation)
-		}
-		tw.Flush()
-	}
-}
-
-// timelineOrder lists the sentinels that published events, leader first.
-func timelineOrder(r *Report) []string {
-	seen := map[string]bool{}
-	var out []string
-	if r.Leader != "" {
-		out, seen[r.Leader] = append(out, r.Leader), true
-	}
-	var rest []string
-	for _, e := range r.Events {
-		if !seen[e.Sentinel] {
-			seen[e.Sentinel] = true
-			rest = append(rest, e.Sentinel)
-		}
-	}
-	sort.Strings(rest)
-	return append(out, rest...)
-}
-
-func seconds(ms int64) string { return fmt.Sprintf("%.3fs", float64(ms)/1000) }
 
 // sortEvents orders events by time, then by protocol step within a
 // millisecond.
@@ -233,7 +160,7 @@ func findLeader(events []Event, names Names) (leader string, epoch int64) {
 	for _, e := range events {
 		if e.Type == "+vote-for-leader" {
 			if f := strings.Fields(e.Detail); len(f) > 0 {
-				votes[names.id(f[0])]++
+				votes[names.ID(f[0])]++
 			}
 		}
 	}
@@ -244,4 +171,53 @@ func findLeader(events []Event, names Names) (leader string, epoch int64) {
 		}
 	}
 	return leader, epoch
+}
+
+// SaveReport keeps the report with the lab, for `sentinel-lab report`.
+func SaveReport(dir labdir.Dir, r *Report) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir.StateDir(), 0o700); err != nil {
+		return err
+	}
+	return labdir.WriteFileAtomic(LastReportPath(dir), append(b, '\n'), 0o600)
+}
+
+// LastReportPath is where the last failover's report is kept.
+func LastReportPath(dir labdir.Dir) string {
+	return dir.Path(labdir.StateDirName, "last-failover.json")
+}
+
+// LastReport reads the last failover's report; nil when there is none.
+func LastReport(dir labdir.Dir) (*Report, error) {
+	b, err := os.ReadFile(LastReportPath(dir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s is not a failover report (%v)", LastReportPath(dir), err)
+	}
+	return &r, nil
+}
+
+// SplitBrain is what a client on a partitioned old master's side had
+// acknowledged, still to be counted once the old master rejoins.
+type SplitBrain struct {
+	OldMaster string
+	Writes    *load.Isolated
+}
+
+// PendingSplitBrain is the split brain of r: a partition with --load whose
+// isolated old master acknowledged writes; nil for any other report.
+func (r *Report) PendingSplitBrain() *SplitBrain {
+	if r == nil || r.Mode != Disconnect || r.Load == nil || r.Load.Isolated == nil || r.Load.Isolated.Acked == 0 {
+		return nil
+	}
+	return &SplitBrain{OldMaster: r.OldMaster.Service, Writes: r.Load.Isolated}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
+	"github.com/sentinel-lab/sentinel-lab/internal/load"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 	"github.com/sentinel-lab/sentinel-lab/internal/wait"
@@ -28,8 +29,9 @@ type Revived struct {
 	Service string `json:"service"`
 	// Fault is what was undone: stopped, paused or cut off.
 	Fault string `json:"fault"`
-	// Role is what the node is once back: replica, or sentinel.
-	Role string `json:"role"`
+	// Role is what the node is once back: replica, master (no failover
+	// happened while it was away) or sentinel.
+	Role topology.Role `json:"role"`
 	// Master is the master it replicates (data nodes).
 	Master string `json:"master,omitempty"`
 	// Resync is partial, full, none (already in sync), or unknown.
@@ -43,12 +45,18 @@ type ReviveOptions struct {
 	// Services to revive; empty means every faulted node.
 	Services []string
 	Timeout  time.Duration
+	// SplitBrain, when set, is what a partitioned old master acknowledged
+	// while cut off: once it rejoins, revive counts what it dropped.
+	SplitBrain *SplitBrain
 }
 
 // ReviveReport says what revive did.
 type ReviveReport struct {
 	Master  NodeRef   `json:"master"`
 	Revived []Revived `json:"revived"`
+	// SplitBrain is what the rejoined old master dropped of the writes it
+	// acknowledged while cut off.
+	SplitBrain *load.Dropped `json:"split_brain,omitempty"`
 }
 
 // Revive undoes the faults of the lab's nodes (start, unpause, reconnect)
@@ -56,15 +64,14 @@ type ReviveReport struct {
 // its link up, and each sentinel agrees on the master again. It does not
 // send REPLICAOF itself: the old master is turned into a replica by the
 // sentinels, as the lab is there to show.
-func Revive(ctx context.Context, env *lab.Session, l *lab.Lab, pr *probe.Prober, o ReviveOptions) (*ReviveReport, error) {
-	containers, err := labContainers(ctx, env, l, ", so there is nothing to revive")
+func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport, error) {
+	containers, err := labContainers(ctx, s, ", so there is nothing to revive")
 	if err != nil {
 		return nil, err
 	}
-	faults := Faults(l, containers)
+	faults := Faults(s.Lab, containers)
 	if len(o.Services) > 0 {
-		faults, err = selectFaults(l, faults, o.Services)
-		if err != nil {
+		if faults, err = selectFaults(s.Lab, faults, o.Services); err != nil {
 			return nil, err
 		}
 	}
@@ -74,101 +81,159 @@ func Revive(ctx context.Context, env *lab.Session, l *lab.Lab, pr *probe.Prober,
 	}
 	logsBefore := map[string]string{}
 	for _, f := range faults {
-		logsBefore[f.Service] = readLog(ctx, env, l, containers[f.Service].ID, f.Service)
+		logsBefore[f.Service] = readLog(ctx, s, f.Service, containers[f.Service].ID)
 	}
-	start := time.Now()
+	start := s.Now()
 	for _, f := range faults {
-		if err := undo(ctx, env.Engine, l, f, containers[f.Service]); err != nil {
+		if err := undo(ctx, s, f, containers[f.Service]); err != nil {
 			return nil, fmt.Errorf("reviving %s: %w", f.Service, err)
 		}
-		env.Progress.Printf("%s: %s", f.Service, map[string]string{"stopped": "started", "paused": "unpaused", "cut off": "moved back to the lab network"}[f.Kind])
+		s.Progress.Printf("%s: %s", f.Service, undoneText[f.Kind])
 	}
+	master, err := waitRejoined(ctx, s, faults, start, o.Timeout, rep)
+	if err != nil {
+		return rep, err
+	}
+	if err := waitHealthy(ctx, s, max(o.Timeout-s.Now().Sub(start), time.Second)); err != nil {
+		return rep, err
+	}
+	rep.Master = master.Ref()
+	for i, r := range rep.Revived {
+		if r.Role == topology.Replica {
+			rep.Revived[i].Resync = resyncSince(logsBefore[r.Service], readLog(ctx, s, r.Service, containers[r.Service].ID))
+		}
+	}
+	rep.SplitBrain, err = countDropped(ctx, s, o.SplitBrain, rep)
+	return rep, err
+}
 
+var undoneText = map[string]string{"stopped": "started", "paused": "unpaused", "cut off": "moved back to the lab network"}
+
+// waitRejoined waits until every revived node is back in the lab, noting
+// each in rep as it rejoins, and returns the master the sentinels name.
+func waitRejoined(ctx context.Context, s *lab.Session, faults []Fault, start time.Time, timeout time.Duration, rep *ReviveReport) (topology.Node, error) {
 	pending := map[string]Fault{}
 	for _, f := range faults {
 		pending[f.Service] = f
 	}
-	masterAddr := ""
-	strategy := wait.Strategy{
-		Clock: env.Clock, Interval: 100 * time.Millisecond, Timeout: o.Timeout,
-		OnChange: func(_ time.Duration, c string) { env.Progress.Printf("waiting: %s", c) },
-	}
-	_, err = strategy.Until(ctx, func(ctx context.Context) (bool, string, error) {
-		views := sentinelViews(ctx, pr, l)
-		m, err := currentMaster(l, views, true)
+	var master topology.Node
+	_, err := reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
+		views := probe.SentinelViews(ctx, s.Nodes(), s.Lab.Topology)
+		m, err := CurrentMaster(s.Lab.Topology, views, true)
 		if err != nil {
 			return false, "the sentinels do not name a master yet", nil
 		}
-		masterAddr = m.Addr.String()
+		master = m
 		var waiting []string
-		for service, f := range pending {
-			n, _ := l.Topology.Node(service)
-			ok, why := rejoined(ctx, pr, n, masterAddr, views)
-			if !ok {
+		for _, service := range sortedKeys(pending) {
+			n, _ := s.Lab.Topology.Node(service)
+			if ok, why := rejoined(ctx, s.Nodes(), n, m.Addr.String(), views); !ok {
 				waiting = append(waiting, why)
 				continue
 			}
-			r := Revived{Service: service, Fault: f.Kind, RejoinedMS: time.Since(start).Milliseconds(), Role: "sentinel"}
+			r := Revived{Service: service, Fault: pending[service].Kind, RejoinedMS: s.Now().Sub(start).Milliseconds(), Role: n.Role}
 			switch {
 			case n.Service == m.Service:
-				r.Role = "master"
+				r.Role = topology.Master
 			case !n.IsSentinel():
-				r.Role, r.Master = "replica", m.Service
+				r.Role, r.Master = topology.Replica, m.Service
 			}
 			rep.Revived = append(rep.Revived, r)
 			delete(pending, service)
-			env.Progress.Printf("%s rejoined after %s", service, time.Duration(r.RejoinedMS)*time.Millisecond)
+			s.Progress.Printf("%s rejoined after %s", service, time.Duration(r.RejoinedMS)*time.Millisecond)
 		}
 		return len(pending) == 0, strings.Join(waiting, "; "), nil
 	})
 	var te *wait.TimeoutError
 	if errors.As(err, &te) {
-		return rep, fmt.Errorf("revived nodes did not rejoin within %s (--timeout): %s", te.After.Round(100*time.Millisecond), te.Last)
+		return master, fmt.Errorf("revived nodes did not rejoin within %s (--timeout): %s", te.After.Round(100*time.Millisecond), te.Last)
 	}
-	if err != nil {
-		return rep, err
+	return master, err
+}
+
+// waitHealthy waits, once nothing is left faulted, until the whole lab is
+// healthy again: sentinels that were down must also see each other.
+func waitHealthy(ctx context.Context, s *lab.Session, timeout time.Duration) error {
+	containers, err := s.Containers(ctx)
+	if err != nil || len(Faults(s.Lab, containers)) > 0 {
+		return nil // only some nodes were revived: the lab is not whole yet
 	}
-	// With nothing left faulted, revive is done when the whole lab is
-	// healthy again: sentinels that were down must also see each other.
-	if containers, err := env.Containers(ctx, l); err == nil && len(Faults(l, containers)) == 0 {
-		// One --timeout bounds the whole revive.
-		strategy.Timeout = max(o.Timeout-time.Since(start), time.Second)
-		_, err = strategy.Until(ctx, func(ctx context.Context) (bool, string, error) {
-			h := probe.Evaluate(l.Topology, pr.Snapshot(ctx))
-			return h.Healthy, h.Condition(), nil
-		})
-		if errors.As(err, &te) {
-			return rep, fmt.Errorf("the lab is not healthy %s after revive (--timeout): %s", te.After.Round(100*time.Millisecond), te.Last)
+	_, err = reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
+		h := probe.Evaluate(s.Lab.Topology, s.Snapshot(ctx))
+		return h.Healthy, h.Condition(), nil
+	})
+	var te *wait.TimeoutError
+	if errors.As(err, &te) {
+		return fmt.Errorf("the lab is not healthy %s after revive (--timeout): %s", te.After.Round(100*time.Millisecond), te.Last)
+	}
+	return err
+}
+
+func reviveWait(s *lab.Session, timeout time.Duration) wait.Strategy {
+	return wait.Strategy{
+		Clock: s.Time(), Interval: 100 * time.Millisecond, Timeout: timeout,
+		OnChange: func(_ time.Duration, c string) { s.Progress.Printf("waiting: %s", c) },
+	}
+}
+
+// countDropped counts, once a partitioned old master rejoined, which of
+// the writes it acknowledged while cut off the lab no longer has.
+func countDropped(ctx context.Context, s *lab.Session, sb *SplitBrain, rep *ReviveReport) (*load.Dropped, error) {
+	if sb == nil || sb.Writes == nil || sb.Writes.Acked == 0 {
+		return nil, nil
+	}
+	for _, r := range rep.Revived {
+		if r.Service == sb.OldMaster && r.Fault == "cut off" {
+			return load.CountDropped(ctx, s.Nodes(), rep.Master.Address, sb.OldMaster, sb.Writes)
 		}
-		if err != nil {
-			return rep, err
-		}
 	}
-	if m, ok := l.Topology.NodeAt(masterAddr); ok {
-		rep.Master = NodeRef{m.Service, masterAddr}
-	}
-	for i, r := range rep.Revived {
-		if r.Role != "replica" {
-			continue
-		}
-		after := readLog(ctx, env, l, containers[r.Service].ID, r.Service)
-		if after == "" {
-			rep.Revived[i].Resync = ResyncUnknown
-			continue
-		}
-		rep.Revived[i].Resync = ResyncKind(logsBefore[r.Service], after)
-	}
-	return rep, nil
+	return nil, nil
 }
 
 // readLog reads a data node's log through the engine, or from its folder
 // under data/ when the engine cannot (a paused container).
-func readLog(ctx context.Context, env *lab.Session, l *lab.Lab, id, service string) string {
-	if b, err := env.Engine.ReadFile(ctx, id, "/logs/redis.log"); err == nil {
+func readLog(ctx context.Context, s *lab.Session, service, containerID string) string {
+	n, _ := s.Lab.Topology.Node(service)
+	if b, err := s.Engine.ReadFile(ctx, containerID, n.LogFile()); err == nil {
 		return string(b)
 	}
-	b, _ := os.ReadFile(filepath.Join(l.Dir.NodeLogs(service), "redis.log"))
+	b, _ := os.ReadFile(filepath.Join(s.Lab.Dir.NodeLogs(service), filepath.Base(n.LogFile())))
 	return string(b)
+}
+
+// replicaLogs reads the logs of the data nodes that will follow the new
+// master, to tell later how each caught up.
+func replicaLogs(ctx context.Context, s *lab.Session, d *Discovery) map[string]string {
+	out := map[string]string{}
+	for _, n := range s.Lab.Topology.DataNodes() {
+		if c, ok := d.Containers[n.Service]; ok && n != d.Master {
+			out[n.Service] = readLog(ctx, s, n.Service, c.ID)
+		}
+	}
+	return out
+}
+
+// resyncs says how each replica that was logged before the fault caught up
+// with the new master.
+func resyncs(ctx context.Context, s *lab.Session, d *Discovery, before map[string]string, newMaster NodeRef) []ReplicaResync {
+	var out []ReplicaResync
+	for _, n := range s.Lab.Topology.DataNodes() {
+		b, ok := before[n.Service]
+		if !ok || n.Service == newMaster.Service {
+			continue
+		}
+		after := readLog(ctx, s, n.Service, d.Containers[n.Service].ID)
+		out = append(out, ReplicaResync{Service: n.Service, Resync: ResyncKind(b, after)})
+	}
+	return out
+}
+
+// resyncSince is ResyncKind, unknown when the log could not be read.
+func resyncSince(before, after string) string {
+	if after == "" {
+		return ResyncUnknown
+	}
+	return ResyncKind(before, after)
 }
 
 func selectFaults(l *lab.Lab, faults []Fault, services []string) ([]Fault, error) {
@@ -192,7 +257,7 @@ func selectFaults(l *lab.Lab, faults []Fault, services []string) ([]Fault, error
 
 // rejoined tells whether a revived node is back in the lab: a data node
 // replicating the master with its link up, a sentinel agreeing on it.
-func rejoined(ctx context.Context, pr *probe.Prober, n topology.Node, masterAddr string, views []probe.SentinelView) (bool, string) {
+func rejoined(ctx context.Context, nodes probe.Nodes, n topology.Node, masterAddr string, views []probe.SentinelView) (bool, string) {
 	if n.IsSentinel() {
 		for _, v := range views {
 			if v.Service == n.Service {
@@ -204,10 +269,10 @@ func rejoined(ctx context.Context, pr *probe.Prober, n topology.Node, masterAddr
 		}
 		return false, n.Service + " does not answer yet"
 	}
-	ni := pr.Node(ctx, n)
+	ni := nodes.Node(ctx, n)
 	if n.Addr.String() == masterAddr {
 		// No failover happened while it was down: it is still the master.
-		if ni.Reachable && ni.Role == "master" {
+		if ni.Reachable && ni.Role == topology.Master {
 			return true, ""
 		}
 		return false, n.Service + ", still the master for the sentinels, does not answer as master yet"
@@ -215,7 +280,7 @@ func rejoined(ctx context.Context, pr *probe.Prober, n topology.Node, masterAddr
 	switch {
 	case !ni.Reachable:
 		return false, n.Service + " does not answer yet"
-	case ni.Role == "master":
+	case ni.Role == topology.Master:
 		return false, n.Service + " still thinks it is a master (sentinel converts it after a few hello periods)"
 	case ni.MasterAddr != masterAddr:
 		return false, fmt.Sprintf("%s replicates %s, not the current master yet", n.Service, ni.MasterAddr)

@@ -1,8 +1,8 @@
 // Package load is the client side of a failover: a writer that goes
-// through go-redis's sentinel-aware FailoverClient, as an application
-// would, writing sequenced keys at a fixed rate around a fault, and then
-// counting what the failover cost it: the outage window and the
-// acknowledged writes the new master does not have.
+// through the sentinels, as an application would, writing sequenced keys
+// at a fixed rate around a fault, and then counting what the failover cost
+// it: the outage window and the acknowledged writes the new master does
+// not have.
 package load
 
 import (
@@ -16,11 +16,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/sentinel-lab/sentinel-lab/internal/failover"
-	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
+	"github.com/sentinel-lab/sentinel-lab/internal/wait"
 )
 
 // Options tune the writers.
@@ -42,12 +40,13 @@ type write struct {
 	errClass string
 }
 
-// Writer runs the writers of one kill-master. It implements
-// failover.Workload.
+// Writer runs the writers of one kill-master: the application's, through
+// the sentinels, and for a partition a second one on the isolated old
+// master's side.
 type Writer struct {
-	l    *lab.Lab
-	pr   *probe.Prober
-	opts Options
+	nodes probe.Nodes
+	clock wait.Clock
+	opts  Options
 	// prefix makes this run's keys unique.
 	prefix string
 
@@ -58,48 +57,70 @@ type Writer struct {
 	stopped  bool
 }
 
-// NewWriter prepares the writers; nothing runs before Start.
-func NewWriter(l *lab.Lab, pr *probe.Prober, opts Options) *Writer {
+// NewWriter prepares the writers on the lab's nodes; nothing runs before
+// Start. Times come from clock.
+func NewWriter(nodes probe.Nodes, clock wait.Clock, opts Options) *Writer {
 	if opts.Rate <= 0 {
 		opts.Rate = 100
 	}
 	if opts.Margin <= 0 {
 		opts.Margin = time.Second
 	}
-	return &Writer{l: l, pr: pr, opts: opts, prefix: fmt.Sprintf("sentinel-lab:load:%d", time.Now().UnixNano())}
+	return &Writer{nodes: nodes, clock: clock, opts: opts, prefix: fmt.Sprintf("sentinel-lab:load:%d", clock.Now().UnixNano())}
 }
 
 // stream is one client writing sequenced keys.
 type stream struct {
-	name   string
-	client redis.UniversalClient
+	client probe.KeyWriter
+	clock  wait.Clock
 	prefix string
 	wait   int
+	// firstAck is closed at the first acknowledged write.
+	firstAck chan struct{}
 
 	mu     sync.Mutex
 	writes []write
 }
 
+func newStream(c probe.KeyWriter, clock wait.Clock, prefix string, waitReplicas int) *stream {
+	return &stream{client: c, clock: clock, prefix: prefix, wait: waitReplicas, firstAck: make(chan struct{})}
+}
+
 func (s *stream) key(seq int64) string { return s.prefix + ":" + strconv.FormatInt(seq, 10) }
 
-// run writes one key per tick until ctx ends.
+// run writes one key per 1/rate until ctx ends, on a fixed cadence: a slow
+// write delays the next one but not the ones after it.
 func (s *stream) run(ctx context.Context, rate int) {
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	defer tick.Stop()
+	interval := time.Second / time.Duration(rate)
+	start := s.clock.Now()
 	for seq := int64(1); ; seq++ {
-		w := write{seq: seq, sent: time.Now()}
+		w := write{seq: seq, sent: s.clock.Now()}
 		w.errClass = s.do(ctx, seq)
 		if w.errClass == "" {
-			w.acked = time.Now()
+			w.acked = s.clock.Now()
 		}
 		s.mu.Lock()
+		if w.errClass == "" && !s.acked() {
+			close(s.firstAck)
+		}
 		s.writes = append(s.writes, w)
 		s.mu.Unlock()
+		next := start.Add(time.Duration(seq) * interval)
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-s.clock.After(max(next.Sub(s.clock.Now()), 0)):
 		}
+	}
+}
+
+// acked tells whether a write was acknowledged yet; the caller holds mu.
+func (s *stream) acked() bool {
+	select {
+	case <-s.firstAck:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -107,24 +128,7 @@ func (s *stream) run(ctx context.Context, rate int) {
 func (s *stream) do(ctx context.Context, seq int64) string {
 	wctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
-	if s.wait == 0 {
-		return classify(s.client.Set(wctx, s.key(seq), seq, 0).Err())
-	}
-	// SET and WAIT on one connection: WAIT counts the replicas that have
-	// this connection's writes.
-	var wait *redis.Cmd
-	_, err := s.client.Pipelined(wctx, func(p redis.Pipeliner) error {
-		p.Set(wctx, s.key(seq), seq, 0)
-		wait = p.Do(wctx, "wait", s.wait, 200) // at most 200 ms
-		return nil
-	})
-	if err != nil {
-		return classify(err)
-	}
-	if n, err := wait.Int64(); err != nil || n < int64(s.wait) {
-		return "not replicated"
-	}
-	return ""
+	return classify(s.client.Write(wctx, s.key(seq), seq, s.wait))
 }
 
 // classify names why a write failed, briefly.
@@ -132,6 +136,8 @@ func classify(err error) string {
 	switch {
 	case err == nil:
 		return ""
+	case errors.Is(err, probe.ErrNotReplicated):
+		return "not replicated"
 	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
 		return "timeout"
 	case errors.Is(err, io.EOF), strings.Contains(err.Error(), "connection reset"), strings.Contains(err.Error(), "broken pipe"):
@@ -157,40 +163,38 @@ func (s *stream) snapshot() []write {
 	return append([]write(nil), s.writes...)
 }
 
+// ackedSeqs lists the acknowledged sequence numbers.
+func (s *stream) ackedSeqs() []int64 {
+	var out []int64
+	for _, w := range s.snapshot() {
+		if !w.acked.IsZero() {
+			out = append(out, w.seq)
+		}
+	}
+	return out
+}
+
 // Start connects the application writer through the sentinels and waits
 // until it has written once, so the fault hits a running client.
 func (w *Writer) Start(ctx context.Context) error {
-	var sentinels []string
-	for _, n := range w.l.Topology.Sentinels() {
-		sentinels = append(sentinels, n.Addr.String())
-	}
-	client := redis.NewFailoverClient(&redis.FailoverOptions{
-		MasterName: w.l.Config.MasterName, SentinelAddrs: sentinels,
-		Password: w.pr.Password(), SentinelPassword: w.pr.Password(),
-		Dialer:      w.pr.Dialer().DialContext,
-		DialTimeout: 200 * time.Millisecond, ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond,
-		MaxRetries: -1, PoolSize: 4, Protocol: 2, DisableIdentity: true,
-	})
-	w.main = &stream{name: "application", client: client, prefix: w.prefix, wait: w.opts.WaitReplicas}
+	w.main = newStream(w.nodes.AppWriter(), w.clock, w.prefix, w.opts.WaitReplicas)
 	runCtx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
 	w.wg.Go(func() { w.main.run(runCtx, w.opts.Rate) })
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		for _, wr := range w.main.snapshot() {
-			if !wr.acked.IsZero() {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			w.halt()
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
+	// A bound on real waiting for a lab that cannot take writes, not a
+	// time the run measures: wall time even on a test's clock.
+	bound := time.NewTimer(5 * time.Second)
+	defer bound.Stop()
+	select {
+	case <-w.main.firstAck:
+		return nil
+	case <-ctx.Done():
+		w.halt()
+		return ctx.Err()
+	case <-bound.C:
+		w.halt()
+		return fmt.Errorf("the load writer could not write through the sentinels for 5s; is the lab healthy? (sentinel-lab status)")
 	}
-	w.halt()
-	return fmt.Errorf("the load writer could not write through the sentinels for 5s; is the lab healthy? (sentinel-lab status)")
 }
 
 // halt stops the writers and closes their clients.
@@ -208,14 +212,13 @@ func (w *Writer) halt() {
 }
 
 // Faulted starts, for a partition, a second writer on the isolated old
-// master's side: a client that still reaches it keeps writing to it.
-func (w *Writer) Faulted(ctx context.Context, f failover.FaultInfo) error {
-	if f.IsolatedAddr == "" {
+// master's side at isolatedAddr: a client that still reaches it keeps
+// writing to it. "" (any other fault) starts nothing.
+func (w *Writer) Faulted(_ context.Context, isolatedAddr string) error {
+	if isolatedAddr == "" {
 		return nil
 	}
-	opts := w.pr.Options(f.IsolatedAddr)
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 200*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
-	w.isolated = &stream{name: "isolated", client: redis.NewClient(opts), prefix: w.prefix + ":isolated"}
+	w.isolated = newStream(w.nodes.NodeWriter(isolatedAddr), w.clock, w.prefix+":isolated", 0)
 	runCtx, cancel := context.WithCancel(context.Background())
 	prev := w.cancel
 	w.cancel = func() { prev(); cancel() }
@@ -223,16 +226,18 @@ func (w *Writer) Faulted(ctx context.Context, f failover.FaultInfo) error {
 	return nil
 }
 
-// Stop keeps writing for the margin, stops, and counts what the failover
-// cost: outage and lost acknowledged writes, checked on the new master.
-func (w *Writer) Stop(ctx context.Context, faultAt time.Time, r *failover.Report) (any, error) {
+// Stop keeps writing for the margin once the lab converged on newMaster,
+// stops, and counts what the failover cost: outage and lost acknowledged
+// writes, checked on the new master. A newMaster without an address (no
+// failover) skips the margin and the check. A second Stop does nothing.
+func (w *Writer) Stop(ctx context.Context, faultAt time.Time, newMaster topology.NodeRef) (*Result, error) {
 	if w.main == nil || w.stopped {
 		return nil, nil
 	}
-	if r.NewMaster.Address != "" {
+	if newMaster.Address != "" {
 		select {
 		case <-ctx.Done():
-		case <-time.After(w.opts.Margin):
+		case <-w.clock.After(w.opts.Margin):
 		}
 	}
 	// The clients stay open for the checks below; halt closes them.
@@ -244,46 +249,32 @@ func (w *Writer) Stop(ctx context.Context, faultAt time.Time, r *failover.Report
 	if w.isolated != nil {
 		res.Isolated = isolatedResult(w.isolated, faultAt)
 	}
-	if r.NewMaster.Address != "" {
-		lost, err := w.missing(ctx, r.NewMaster.Address, w.main)
+	if newMaster.Address != "" {
+		lost, err := Missing(ctx, w.nodes, newMaster.Address, w.prefix, w.main.ackedSeqs())
 		if err != nil {
-			return res, fmt.Errorf("counting the lost writes on %s: %w", r.NewMaster.Service, err)
+			return res, fmt.Errorf("counting the lost writes on %s: %w", newMaster.Service, err)
 		}
 		res.LostAcked, res.LostRanges = len(lost), Ranges(lost)
 	}
 	return res, nil
 }
 
-// missing returns the acknowledged writes of s that the node at addr does
-// not have.
-func (w *Writer) missing(ctx context.Context, addr string, s *stream) ([]int64, error) {
-	var acked []int64
-	for _, wr := range s.snapshot() {
-		if !wr.acked.IsZero() {
-			acked = append(acked, wr.seq)
-		}
+// Missing returns which of seqs have no key prefix:<seq> on the data node
+// at addr.
+func Missing(ctx context.Context, nodes probe.Nodes, addr, prefix string, seqs []int64) ([]int64, error) {
+	keys := make([]string, len(seqs))
+	bySeq := make(map[string]int64, len(seqs))
+	for i, seq := range seqs {
+		keys[i] = prefix + ":" + strconv.FormatInt(seq, 10)
+		bySeq[keys[i]] = seq
 	}
-	return Missing(ctx, w.pr.DataClient(addr), s.prefix, acked)
-}
-
-// Missing returns which of seqs have no key prefix:<seq> on client's node.
-func Missing(ctx context.Context, c *redis.Client, prefix string, seqs []int64) ([]int64, error) {
-	var lost []int64
-	for start := 0; start < len(seqs); start += 500 {
-		batch := seqs[start:min(start+500, len(seqs))]
-		keys := make([]string, len(batch))
-		for i, seq := range batch {
-			keys[i] = prefix + ":" + strconv.FormatInt(seq, 10)
-		}
-		vals, err := c.MGet(ctx, keys...).Result()
-		if err != nil {
-			return nil, fmt.Errorf("checking the acknowledged writes: %w", err)
-		}
-		for i, v := range vals {
-			if v == nil {
-				lost = append(lost, batch[i])
-			}
-		}
+	missing, err := nodes.Missing(ctx, addr, keys)
+	if err != nil {
+		return nil, fmt.Errorf("checking the acknowledged writes: %w", err)
 	}
-	return lost, nil
+	out := make([]int64, len(missing))
+	for i, k := range missing {
+		out[i] = bySeq[k]
+	}
+	return out, nil
 }

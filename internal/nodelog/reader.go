@@ -23,26 +23,7 @@ type Source interface {
 	Output(ctx context.Context, id string, since time.Time) ([]engine.OutputLine, error)
 }
 
-// FromEngine reads logs through a container engine: files through eng, file
-// sizes and container output through ins.
-func FromEngine(eng engine.Engine, ins engine.Inspector) Source { return engineSource{eng, ins} }
-
-type engineSource struct {
-	eng engine.Engine
-	ins engine.Inspector
-}
-
-func (s engineSource) ReadFile(ctx context.Context, id, path string) ([]byte, error) {
-	return s.eng.ReadFile(ctx, id, path)
-}
-
-func (s engineSource) FileSize(ctx context.Context, id, path string) (int64, error) {
-	return s.ins.FileSize(ctx, id, path)
-}
-
-func (s engineSource) Output(ctx context.Context, id string, since time.Time) ([]engine.OutputLine, error) {
-	return s.ins.Output(ctx, id, since)
-}
+var _ Source = engine.Engine(nil) // an engine is a source of logs
 
 // Target is one node whose logs are read.
 type Target struct {

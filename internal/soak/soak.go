@@ -75,23 +75,23 @@ type Stats struct {
 }
 
 // Run soaks the lab.
-func Run(ctx context.Context, env *lab.Session, l *lab.Lab, pr *probe.Prober, o Options) (*Summary, error) {
-	s := &Summary{Rounds: o.Rounds, Mode: string(o.Mode), DownAfterMS: l.Config.DownAfterMS(), Load: o.Load}
+func Run(ctx context.Context, s *lab.Session, o Options) (*Summary, error) {
+	sum := &Summary{Rounds: o.Rounds, Mode: string(o.Mode), DownAfterMS: s.Lab.Config.DownAfterMS(), Load: o.Load}
 	for n := 1; n <= o.Rounds; n++ {
 		if ctx.Err() != nil {
-			return s, ctx.Err()
+			return sum, ctx.Err()
 		}
-		r := round(ctx, env, l, pr, o, n)
-		s.Results = append(s.Results, r)
+		r := round(ctx, s, o, n)
+		sum.Results = append(sum.Results, r)
 		if r.OK {
-			s.Converged++
+			sum.Converged++
 		}
 		if o.OnRound != nil {
 			o.OnRound(r)
 		}
 	}
-	s.summarize()
-	return s, nil
+	sum.summarize()
+	return sum, nil
 }
 
 // summarize computes the percentiles. Every round whose failover completed
@@ -118,58 +118,42 @@ func (s *Summary) summarize() {
 	}
 }
 
-func round(ctx context.Context, env *lab.Session, l *lab.Lab, pr *probe.Prober, o Options, n int) Round {
+func round(ctx context.Context, s *lab.Session, o Options, n int) Round {
 	r := Round{N: n, Problems: []string{}}
 	fail := func(format string, args ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, args...)) }
 
-	before := quorumCheck(ctx, pr, l, "before", fail)
-	r.EpochBefore = before
-	opts := failover.Options{Mode: o.Mode, Timeout: o.Timeout, Lang: failover.English, Progress: env.Progress}
+	r.EpochBefore = quorumCheck(ctx, s, "before", fail)
+	opts := failover.Options{Mode: o.Mode, Timeout: o.Timeout}
 	if o.Load {
-		opts.Workload = load.NewWriter(l, pr, o.LoadOpts)
+		opts.Workload = load.NewWriter(s.Nodes(), s.Time(), o.LoadOpts)
 	}
-	rep, err := failover.KillMaster(ctx, env, l, pr, opts)
+	rep, err := failover.KillMaster(ctx, s, opts)
 	if err != nil {
 		fail("kill-master: %v", err)
 		// Bring whatever was faulted back, so the next round starts clean.
-		if _, rerr := failover.Revive(ctx, env, l, pr, failover.ReviveOptions{Timeout: o.Timeout}); rerr != nil {
+		if _, rerr := failover.Revive(ctx, s, failover.ReviveOptions{Timeout: o.Timeout}); rerr != nil {
 			fail("revive: %v", rerr)
 		}
 		return r
 	}
 	r.OldMaster, r.NewMaster = rep.OldMaster.Service, rep.NewMaster.Service
 	r.FailoverMS, r.ConvergedMS = rep.FailoverMS, rep.ConvergedMS
-	res, _ := rep.Load.(*load.Result)
-	if res != nil {
+	if res := rep.Load; res != nil {
 		r.OutageMS, r.LostAcked = res.OutageMS, res.LostAcked
 		r.Attempted, r.Acked = res.Attempted, res.Acked
 	}
-	epochs := map[string]bool{}
-	for _, e := range rep.Events {
-		switch e.Type {
-		case "+tilt":
-			fail("%s entered TILT mode at %+d ms", e.Sentinel, e.AtMS)
-		case "+new-epoch":
-			epochs[e.Detail] = true
-		}
+	for _, p := range eventProblems(rep.Events) {
+		fail("%s", p)
 	}
-	if len(epochs) != 1 {
-		fail("%d new epochs in one failover (%s), want exactly one: an election had to be retried", len(epochs), strings.Join(keys(epochs), ", "))
-	}
-	rv, err := failover.Revive(ctx, env, l, pr, failover.ReviveOptions{Timeout: o.Timeout})
+	rv, err := failover.Revive(ctx, s, failover.ReviveOptions{Timeout: o.Timeout, SplitBrain: rep.PendingSplitBrain()})
 	if err != nil {
 		fail("revive: %v", err)
 		return r
 	}
-	if res != nil && res.Isolated != nil && res.Isolated.Acked > 0 {
-		d, err := load.CountDropped(ctx, pr.DataClient(rv.Master.Address), rep.OldMaster.Service, res.Isolated)
-		if err != nil {
-			fail("counting what the old master dropped: %v", err)
-		} else {
-			r.SplitBrainLost = d.Lost
-		}
+	if rv.SplitBrain != nil {
+		r.SplitBrainLost = rv.SplitBrain.Lost
 	}
-	r.EpochAfter = quorumCheck(ctx, pr, l, "after", fail)
+	r.EpochAfter = quorumCheck(ctx, s, "after", fail)
 	if r.EpochAfter != r.EpochBefore+1 {
 		fail("epoch went from %d to %d, want exactly one new epoch", r.EpochBefore, r.EpochAfter)
 	}
@@ -177,18 +161,36 @@ func round(ctx context.Context, env *lab.Session, l *lab.Lab, pr *probe.Prober, 
 	return r
 }
 
+// eventProblems are what a clean failover does not publish: TILT, or more
+// than one new epoch (an election that had to be retried).
+func eventProblems(events []failover.Event) []string {
+	var out []string
+	epochs := map[string]bool{}
+	for _, e := range events {
+		switch e.Type {
+		case "+tilt":
+			out = append(out, fmt.Sprintf("%s entered TILT mode at %+d ms", e.Sentinel, e.AtMS))
+		case "+new-epoch":
+			epochs[e.Detail] = true
+		}
+	}
+	if len(epochs) != 1 {
+		out = append(out, fmt.Sprintf("%d new epochs in one failover (%s), want exactly one: an election had to be retried", len(epochs), strings.Join(keys(epochs), ", ")))
+	}
+	return out
+}
+
 // quorumCheck checks every sentinel answers OK to CKQUORUM and returns the
 // highest config epoch they report.
-func quorumCheck(ctx context.Context, pr *probe.Prober, l *lab.Lab, when string, fail func(string, ...any)) int64 {
+func quorumCheck(ctx context.Context, s *lab.Session, when string, fail func(string, ...any)) int64 {
 	var epoch int64
-	for _, n := range l.Topology.Sentinels() {
-		v := pr.Sentinel(ctx, n)
+	for _, v := range probe.SentinelViews(ctx, s.Nodes(), s.Lab.Topology) {
 		if !v.QuorumOK {
 			reply := v.QuorumReply
 			if !v.Reachable {
 				reply = "does not answer: " + v.Error
 			}
-			fail("%s CKQUORUM %s the failover: %s", n.Service, when, reply)
+			fail("%s CKQUORUM %s the failover: %s", v.Service, when, reply)
 		}
 		epoch = max(epoch, v.ConfigEpoch)
 	}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
+
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 )
 
@@ -30,6 +32,7 @@ type Fake struct {
 	failures   map[string]error
 	startFail  map[string]error  // by service
 	exitOnRun  map[string]string // by service: logs of a container that exits once started
+	onExec     func(c engine.Container, spec engine.ExecSpec) (int, error)
 }
 
 type container struct {
@@ -130,24 +133,6 @@ func (f *Fake) SetState(id, state string) {
 	f.mustGet(id).State = state
 }
 
-// SetLogs sets what Logs returns for a container.
-func (f *Fake) SetLogs(id, logs string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.mustGet(id).logs = logs
-}
-
-// SetFile puts a file in a container's filesystem, for ReadFile.
-func (f *Fake) SetFile(id, path string, content []byte) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c := f.mustGet(id)
-	if c.files == nil {
-		c.files = map[string][]byte{}
-	}
-	c.files[path] = content
-}
-
 // HasImage tells whether ref is present.
 func (f *Fake) HasImage(ref string) bool {
 	f.mu.Lock()
@@ -181,7 +166,7 @@ func (f *Fake) lookup(method, id string) (*container, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("no such container: %s", id)
+		return nil, fmt.Errorf("no such container: %s: %w", id, cerrdefs.ErrNotFound)
 	}
 	return c, nil
 }
@@ -242,102 +227,6 @@ func (f *Fake) BuildImage(_ context.Context, tag string, buildContext io.Reader,
 		return err
 	}
 	f.images[tag] = true
-	return nil
-}
-
-// Networks lists the networks, sorted by name.
-func (f *Fake) Networks(context.Context) ([]engine.Network, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.begin("Networks", ""); err != nil {
-		return nil, err
-	}
-	var out []engine.Network
-	for _, name := range slices.Sorted(maps.Keys(f.networks)) {
-		n := *f.networks[name]
-		n.Labels = maps.Clone(n.Labels)
-		n.Subnets = slices.Clone(n.Subnets)
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-// AddNetwork adds a network that is not the lab's, such as another
-// project's or the default bridge.
-func (f *Fake) AddNetwork(n engine.Network) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if n.ID == "" {
-		n.ID = "net-" + n.Name
-	}
-	f.networks[n.Name] = &n
-}
-
-// CreateNetwork creates a network; like Docker, it refuses a name in use.
-func (f *Fake) CreateNetwork(_ context.Context, spec engine.NetworkSpec) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.begin("CreateNetwork", spec.Name); err != nil {
-		return err
-	}
-	if _, ok := f.networks[spec.Name]; ok {
-		return fmt.Errorf("network with name %s already exists", spec.Name)
-	}
-	n := &engine.Network{ID: "net-" + spec.Name, Name: spec.Name, Labels: maps.Clone(spec.Labels)}
-	if spec.Subnet.IsValid() {
-		n.Subnets = []netip.Prefix{spec.Subnet}
-	}
-	f.networks[spec.Name] = n
-	return nil
-}
-
-// RemoveNetwork removes a network by name or id; a missing one is not an
-// error (as with Docker), one with running or paused containers attached
-// is (stopped ones do not hold it, as with Docker).
-func (f *Fake) RemoveNetwork(_ context.Context, name string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.begin("RemoveNetwork", name); err != nil {
-		return err
-	}
-	for key, n := range f.networks {
-		if n.Name != name && n.ID != name {
-			continue
-		}
-		for _, c := range f.containers {
-			if _, on := c.Addresses[n.Name]; on && (c.State == engine.StateRunning || c.State == engine.StatePaused) {
-				return fmt.Errorf("network %s has active endpoints (%s)", n.Name, c.Name)
-			}
-		}
-		delete(f.networks, key)
-	}
-	return nil
-}
-
-// Connect attaches a container to an existing network.
-func (f *Fake) Connect(_ context.Context, id string, ep engine.Endpoint) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.lookup("Connect", id)
-	if err != nil {
-		return err
-	}
-	if _, ok := f.networks[ep.Network]; !ok {
-		return fmt.Errorf("network %s not found", ep.Network)
-	}
-	c.Addresses[ep.Network] = ep.IPv4
-	return nil
-}
-
-// Disconnect detaches a container from a network.
-func (f *Fake) Disconnect(_ context.Context, id, network string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.lookup("Disconnect", id)
-	if err != nil {
-		return err
-	}
-	delete(c.Addresses, network)
 	return nil
 }
 
@@ -480,39 +369,6 @@ func (f *Fake) Remove(_ context.Context, id string) error {
 	}
 	delete(f.containers, id)
 	return nil
-}
-
-// Logs returns the last tail lines of what SetLogs or ExitOnStart set.
-func (f *Fake) Logs(_ context.Context, id string, tail int) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.lookup("Logs", id)
-	if err != nil {
-		return "", err
-	}
-	lines := strings.SplitAfter(c.logs, "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	if tail >= 0 && len(lines) > tail {
-		lines = lines[len(lines)-tail:]
-	}
-	return strings.Join(lines, ""), nil
-}
-
-// ReadFile returns a file SetFile put in the container.
-func (f *Fake) ReadFile(_ context.Context, id, path string) ([]byte, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.lookup("ReadFile", id)
-	if err != nil {
-		return nil, err
-	}
-	b, ok := c.files[path]
-	if !ok {
-		return nil, fmt.Errorf("reading %s from %s: no such file", path, c.Name)
-	}
-	return slices.Clone(b), nil
 }
 
 var _ engine.Engine = (*Fake)(nil)

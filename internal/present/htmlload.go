@@ -1,7 +1,6 @@
-package report
+package present
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -11,31 +10,8 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
 )
 
-// loadData is what kill-master --load measured. Report.Load is a
-// *load.Result right after kill-master and a JSON object once read back
-// from last-failover.json; both decode the same way.
-type loadData struct{ load.Result }
-
-func decodeLoad(v any) (*loadData, error) {
-	if v == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("reading the report's load: %w", err)
-	}
-	if string(b) == "null" {
-		return nil, nil
-	}
-	var ld loadData
-	if err := json.Unmarshal(b, &ld.Result); err != nil {
-		return nil, fmt.Errorf("reading the report's load: %w", err)
-	}
-	return &ld, nil
-}
-
 // bucketMS is the width of one point of the series.
-func (ld *loadData) bucketMS() int64 {
+func bucketMS(ld *load.Result) int64 {
 	if len(ld.Series) > 1 && ld.Series[1].TMS > ld.Series[0].TMS {
 		return ld.Series[1].TMS - ld.Series[0].TMS
 	}
@@ -78,7 +54,7 @@ type band struct {
 	BgX, BgW       float64
 }
 
-func buildLoad(ld *loadData, r *failover.Report, ax axis, lang failover.Lang) *loadView {
+func buildLoad(ld *load.Result, r *failover.Report, ax axis, lang Lang) *loadView {
 	v := &loadView{Note: tr(lang, "loadNote", ld.Rate)}
 	if ld.WaitReplicas > 0 {
 		v.Wait = tr(lang, "loadWait", ld.WaitReplicas)
@@ -116,7 +92,7 @@ func buildLoad(ld *loadData, r *failover.Report, ax axis, lang failover.Lang) *l
 
 // loadChartOf draws the acknowledged (and failed) writes per second,
 // bucket by bucket, on the timeline's time axis, with the outage shaded.
-func loadChartOf(ld *loadData, r *failover.Report, ax axis, lang failover.Lang) loadChart {
+func loadChartOf(ld *load.Result, r *failover.Report, ax axis, lang Lang) loadChart {
 	c := loadChart{Width: chartW, X0: ax.X0, X1: ax.X1, Ticks: ax.ticks(), AxisTitle: tr(lang, "secondsAxis"), AxisTitleX: round1((chartX0 + chartX1) / 2),
 		YTitle: tr(lang, "ackedPerSecond"), FailName: tr(lang, "failedPerSecond")}
 	d := r.DownAfterMS
@@ -132,7 +108,7 @@ func loadChartOf(ld *loadData, r *failover.Report, ax axis, lang failover.Lang) 
 		c.Markers[i].Y2 = c.PlotY1
 	}
 
-	bucket := ld.bucketMS()
+	bucket := bucketMS(ld)
 	perSecond := 1000 / float64(bucket)
 	top := 0.0
 	for _, p := range ld.Series {

@@ -1,4 +1,4 @@
-package report
+package present
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/load"
 )
 
 // The charts share one horizontal layout, so the timeline and the load
@@ -48,11 +49,11 @@ func axisEnd(r *failover.Report, events []failover.Event) (int64, error) {
 
 // newAxis spans from the fault (or the first client write, if earlier) to
 // a little after end, in whole tick steps.
-func newAxis(r *failover.Report, events []failover.Event, ld *loadData, end int64) axis {
+func newAxis(r *failover.Report, events []failover.Event, ld *load.Result, end int64) axis {
 	start := int64(0)
 	if ld != nil && len(ld.Series) > 0 {
 		start = min(start, ld.Series[0].TMS)
-		end = max(end, ld.Series[len(ld.Series)-1].TMS+ld.bucketMS())
+		end = max(end, ld.Series[len(ld.Series)-1].TMS+bucketMS(ld))
 	}
 	span := float64(end-start) * 1.04
 	step := int64(60000)
@@ -279,7 +280,7 @@ func placeMarkers(ax axis, top float64, ms []marker, d int64) ([]markerView, flo
 // buildTimeline lays the events out: one lane per sentinel (leader first),
 // each event a mark at its time with its type written above it, labels
 // stacked in rows so that none overlaps another.
-func buildTimeline(r *failover.Report, events []failover.Event, ax axis, lang failover.Lang, explain func(failover.Event) string) timelineView {
+func buildTimeline(r *failover.Report, events []failover.Event, ax axis, lang Lang, explain func(failover.Event) string) timelineView {
 	tv := timelineView{Width: chartW, Axis: ax, Ticks: ax.ticks()}
 
 	// Markers first: their labels take the rows above the lanes.

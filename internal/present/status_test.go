@@ -1,4 +1,4 @@
-package cli
+package present
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
 // The status table shows a node that is down or cut off as such, a
@@ -15,7 +16,7 @@ func TestPrintStatus(t *testing.T) {
 	lag := int64(2)
 	r := &lab.Report{
 		Lab: "alpha", MasterName: "redis-master", Healthy: false,
-		Master:   &lab.NodeRef{Service: "node-1", Address: "172.28.5.11:6380"},
+		Master:   &topology.NodeRef{Service: "node-1", Address: "172.28.5.11:6380"},
 		Problems: []string{"master is not yet a connected replica of node-1"},
 		Nodes: []lab.NodeStatus{
 			{Service: "master", State: "exited", Role: "down", Address: "172.28.5.10:6379", Error: "connection refused"},
@@ -29,7 +30,7 @@ func TestPrintStatus(t *testing.T) {
 		},
 	}
 	var out bytes.Buffer
-	printStatus(&out, r)
+	WriteStatus(&out, r)
 	text := out.String()
 
 	line := func(prefix string) string {

@@ -1,4 +1,4 @@
-package report
+package present
 
 import (
 	"fmt"
@@ -48,7 +48,7 @@ const (
 // topologies draws the lab before the fault (the old master and the
 // replicas following it) and after the failover (the new master, the
 // replicas that followed it with their resync, the faulted old master).
-func topologies(r *failover.Report, lang failover.Lang) (before, after topoView) {
+func topologies(r *failover.Report, lang Lang) (before, after topoView) {
 	var data []string
 	for _, n := range r.Nodes {
 		data = append(data, n.Service)
@@ -126,7 +126,7 @@ func topologies(r *failover.Report, lang failover.Lang) (before, after topoView)
 
 // faultedRole says what the old master is after the failover: a
 // disconnected one is not down, it still acts as a master on its side.
-func faultedRole(lang failover.Lang, m failover.Mode) string {
+func faultedRole(lang Lang, m failover.Mode) string {
 	return trNamed(lang, "faulted", string(m), tr(lang, "roleDown")+": "+string(m))
 }
 
@@ -173,7 +173,7 @@ func (t *topoView) link(from, to topoBox, label, class string) {
 	})
 }
 
-func (t *topoView) sentinels(names []string, leader string, lang failover.Lang) {
+func (t *topoView) sentinels(names []string, leader string, lang Lang) {
 	t.SentinelsY = topoSentY
 	t.SentinelLabel = tr(lang, "sentinels")
 	// Each box fits its text; when they do not fit side by side, they share

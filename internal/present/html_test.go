@@ -1,4 +1,4 @@
-package report
+package present
 
 import (
 	"bytes"
@@ -33,10 +33,10 @@ func fixture(t *testing.T, name string) *failover.Report {
 	return &r
 }
 
-func render(t *testing.T, r *failover.Report, lang failover.Lang) string {
+func renderHTML(t *testing.T, r *failover.Report, lang Lang) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := Write(&b, r, Options{Lang: lang}); err != nil {
+	if err := WriteHTML(&b, r, lang); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -47,14 +47,14 @@ func render(t *testing.T, r *failover.Report, lang failover.Lang) string {
 func TestGolden(t *testing.T) {
 	for _, c := range []struct {
 		fixture string
-		lang    failover.Lang
+		lang    Lang
 	}{
-		{"seed", failover.English},
-		{"seed", failover.Chinese},
-		{"seed-load", failover.English},
+		{"seed", English},
+		{"seed", Chinese},
+		{"seed-load", English},
 	} {
 		t.Run(c.fixture+"."+string(c.lang), func(t *testing.T) {
-			got := render(t, fixture(t, c.fixture), c.lang)
+			got := renderHTML(t, fixture(t, c.fixture), c.lang)
 			golden := filepath.Join("testdata", c.fixture+"."+string(c.lang)+".html")
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -100,7 +100,7 @@ var (
 // lanes' marks are in time order, and the leader's lane comes first.
 func TestTimelinePlacesEventsInTime(t *testing.T) {
 	r := fixture(t, "seed")
-	out := render(t, r, failover.English)
+	out := renderHTML(t, r, English)
 	m := svgAxis.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatal("no timeline <svg> with its axis")
@@ -122,7 +122,7 @@ func TestTimelinePlacesEventsInTime(t *testing.T) {
 	}
 	wantPerLane := map[string]int{}
 	for _, e := range r.Events {
-		if e.AtMS >= 0 && failover.Interesting(e.Type) {
+		if e.AtMS >= 0 && Interesting(e.Type) {
 			wantPerLane[e.Sentinel]++
 		}
 	}
@@ -155,7 +155,7 @@ func TestTimelinePlacesEventsInTime(t *testing.T) {
 // Labels of one lane never overlap: the layout stacks them in rows.
 func TestTimelineLabelsDoNotOverlap(t *testing.T) {
 	r := fixture(t, "seed")
-	v, err := build(r, Options{Lang: failover.English})
+	v, err := build(r, English)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func labelBox(m markView) span {
 // even though the saved report was explained in English.
 func TestChinese(t *testing.T) {
 	r := fixture(t, "seed-load")
-	out := render(t, r, failover.Chinese)
+	out := renderHTML(t, r, Chinese)
 	for _, want := range []string{
 		`<html lang="zh-Hans">`,
 		"<h2>概要</h2>", "<h2>故障迁移前后的拓扑</h2>", "<h2>各阶段耗时</h2>", "<h2>哨兵事件时间线</h2>",
@@ -222,8 +222,8 @@ func TestEveryTextInBothLanguages(t *testing.T) {
 // the file.
 func TestNoExternalReferences(t *testing.T) {
 	for _, name := range []string{"seed", "seed-load"} {
-		for _, lang := range []failover.Lang{failover.English, failover.Chinese} {
-			out := render(t, fixture(t, name), lang)
+		for _, lang := range []Lang{English, Chinese} {
+			out := renderHTML(t, fixture(t, name), lang)
 			for _, ref := range []string{"http://", "https://", "src=", "url(", "@import", "href=", "<script", "<link", "//fonts"} {
 				if strings.Contains(out, ref) {
 					i := strings.Index(out, ref)
@@ -240,14 +240,14 @@ func TestNoExternalReferences(t *testing.T) {
 // The load chart shades the outage on the same time axis as the timeline.
 func TestLoadChart(t *testing.T) {
 	r := fixture(t, "seed-load")
-	v, err := build(r, Options{Lang: failover.English})
+	v, err := build(r, English)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Load == nil || v.Load.Chart.Outage == nil {
 		t.Fatal("no load chart with an outage band")
 	}
-	ld, _ := decodeLoad(r.Load)
+	ld := r.Load
 	ax := v.Timeline.Axis
 	o := v.Load.Chart.Outage
 	if o.X != ax.x(ld.OutageStartMS) || o.X+o.W-ax.x(ld.OutageEndMS) > 0.11 {
@@ -269,7 +269,7 @@ func TestLoadChart(t *testing.T) {
 	}
 	live := *r
 	live.Load = &res
-	if render(t, &live, failover.English) != render(t, r, failover.English) {
+	if renderHTML(t, &live, English) != renderHTML(t, r, English) {
 		t.Error("a live *load.Result renders differently from the saved JSON")
 	}
 }
@@ -279,7 +279,7 @@ func TestLoadChart(t *testing.T) {
 func TestOldReportWithoutNames(t *testing.T) {
 	r := fixture(t, "seed")
 	r.Nodes, r.Sentinels = nil, nil
-	out := render(t, r, failover.Chinese)
+	out := renderHTML(t, r, Chinese)
 	if !strings.Contains(out, "the master (master) is objectively down") {
 		t.Error("the saved explanations are not shown when the report has no names")
 	}
@@ -295,7 +295,7 @@ func TestAxis(t *testing.T) {
 			t.Errorf("x(%d) = %v, want %v", ms, got, want)
 		}
 	}
-	r := &failover.Report{DownAfterMS: 1000, ConvergedMS: 2100}
+	r := &failover.Report{DownAfterMS: 1000, Phases: failover.Phases{ConvergedMS: 2100}}
 	ax := newAxis(r, nil, nil, 2100)
 	if ax.StartMS != 0 || ax.EndMS < 2100 || ax.EndMS > 2600 || (ax.EndMS-ax.StartMS)%ax.StepMS != 0 {
 		t.Errorf("axis for a 2.1 s failover: %+v", ax)

@@ -1,13 +1,14 @@
-// Package report writes a failover as one self-contained HTML page: the
-// topology before and after, the phase times, every sentinel's events as a
-// swimlane on a shared time axis, the annotated event list the seed
-// document writes by hand, the replicas' resyncs and, when kill-master ran
-// with --load, the client's acknowledged writes around the outage.
+package present
+
+// The HTML report: a failover as one self-contained page: the topology
+// before and after, the phase times, every sentinel's events as a swimlane
+// on a shared time axis, the annotated event list the seed document writes
+// by hand, the replicas' resyncs and, when kill-master ran with --load, the
+// client's acknowledged writes around the outage.
 //
 // It is pure: a *failover.Report in, HTML out. The page needs no network:
 // CSS and SVG are inline, there is no script, and a Content-Security-Policy
 // forbids fetching anything.
-package report
 
 import (
 	"bytes"
@@ -21,12 +22,6 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 )
 
-// Options tune the page.
-type Options struct {
-	// Lang is the language of headings, labels and explanations.
-	Lang failover.Lang
-}
-
 //go:embed report.html.tmpl
 var pageTemplate string
 
@@ -37,12 +32,12 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sub":  func(a, b float64) float64 { return round1(a - b) },
 }).Parse(pageTemplate))
 
-// Write renders r as HTML to w.
-func Write(w io.Writer, r *failover.Report, o Options) error {
-	if o.Lang == "" {
-		o.Lang = failover.English
+// WriteHTML renders r as one HTML page to w, in lang.
+func WriteHTML(w io.Writer, r *failover.Report, lang Lang) error {
+	if lang == "" {
+		lang = English
 	}
-	v, err := build(r, o)
+	v, err := build(r, lang)
 	if err != nil {
 		return err
 	}
@@ -104,10 +99,9 @@ type resyncRow struct {
 
 type legendItem struct{ Cat, Label string }
 
-func build(r *failover.Report, o Options) (*view, error) {
-	lang := o.Lang
+func build(r *failover.Report, lang Lang) (*view, error) {
 	v := &view{Lang: string(lang), HTMLLang: "en", T: map[string]string{}}
-	if lang == failover.Chinese {
+	if lang == Chinese {
 		v.HTMLLang = "zh-Hans"
 	}
 	for k := range texts {
@@ -162,15 +156,8 @@ func build(r *failover.Report, o Options) (*view, error) {
 	}
 
 	events, routine := shownEvents(r)
-	names, reExplain := r.Names(), len(r.Nodes) > 0 || len(r.Sentinels) > 0
-	explain := func(e failover.Event) string {
-		if reExplain {
-			if s := failover.Explain(e, names, lang); s != "" {
-				return s
-			}
-		}
-		return e.Explanation
-	}
+	names := r.Names()
+	explain := func(e failover.Event) string { return explained(e, names, lang) }
 	for _, e := range events {
 		clock := ""
 		if !r.FaultAt.IsZero() {
@@ -189,10 +176,7 @@ func build(r *failover.Report, o Options) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	ld, err := decodeLoad(r.Load)
-	if err != nil {
-		return nil, err
-	}
+	ld := r.Load
 	ax := newAxis(r, events, ld, end)
 	v.Timeline = buildTimeline(r, events, ax, lang, explain)
 	for _, c := range categories {
@@ -215,7 +199,7 @@ func shownEvents(r *failover.Report) (shown []failover.Event, routine int) {
 		if e.AtMS < 0 {
 			continue
 		}
-		if !failover.Interesting(e.Type) {
+		if !Interesting(e.Type) {
 			routine++
 			continue
 		}
@@ -225,16 +209,16 @@ func shownEvents(r *failover.Report) (shown []failover.Event, routine int) {
 	return shown, routine
 }
 
-func modeText(lang failover.Lang, m failover.Mode) string {
+func modeText(lang Lang, m failover.Mode) string {
 	return trNamed(lang, "mode", string(m), string(m))
 }
 
-func resyncText(lang failover.Lang, kind string) string {
+func resyncText(lang Lang, kind string) string {
 	return trNamed(lang, "resync", kind, tr(lang, "resyncUnknown"))
 }
 
 // resyncShort names a resync kind in a few words, for the topology's arrows.
-func resyncShort(lang failover.Lang, kind string) string {
+func resyncShort(lang Lang, kind string) string {
 	return trNamed(lang, "link", kind, tr(lang, "resyncUnknown"))
 }
 

@@ -1,19 +1,59 @@
-package report
+package present
 
 import (
 	"fmt"
 	"strings"
-
-	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 )
 
-// text is one string of the page in both languages; %s and %d verbs are
-// filled by the caller.
+// text is one string shown to a person, in both languages; %s and %d verbs
+// are filled by the caller.
 type text struct{ en, zh string }
 
-// texts holds every heading and label of the report. The explanations of
-// events come from failover.Explain; only the page's own words are here.
+// texts is the one table of everything sentinel-lab says in both languages:
+// what each sentinel event means ("event +sdown master", filled by Explain)
+// and every heading and label of the report.
 var texts = map[string]text{
+	// What each event a sentinel publishes means, keyed "event <type>" (and
+	// the instance kind where it matters); %s are the nodes it names.
+	"event +sdown master":                      {"the master (%s) is subjectively down: no valid reply within down-after-milliseconds", "主观下线：主节点 %s 在 down-after-milliseconds 内没有有效回复"},
+	"event +sdown slave":                       {"%s, known as a replica, is subjectively down", "从节点 %s 主观下线"},
+	"event +sdown sentinel":                    {"sentinel %s is subjectively down", "哨兵 %s 主观下线"},
+	"event -sdown":                             {"%s answers again", "%s 恢复响应，不再主观下线"},
+	"event +odown":                             {"the master (%s) is objectively down: %s sentinels agree (agreeing/quorum)", "客观下线：主节点 %s，%s 个哨兵同意（同意数/法定数）"},
+	"event -odown":                             {"the master (%s) is no longer objectively down", "主节点 %s 不再客观下线"},
+	"event +new-epoch":                         {"new epoch %s: a new election term begins", "新的纪元 %s：开始新一轮选举"},
+	"event +try-failover":                      {"starts a failover of the master (%s) and asks the others for votes", "开始对主节点 %s 进行故障迁移，等待其他哨兵投票"},
+	"event +vote-for-leader":                   {"votes for %s as leader of epoch %s", "投票给 %s 作为纪元 %s 的领头哨兵"},
+	"event +elected-leader":                    {"won the election: leads the failover of the master (%s)", "当选领头哨兵，负责主节点 %s 的故障迁移"},
+	"event +failover-state-select-slave":       {"looks for a replica to promote", "正在寻找可以升级为主服务器的从服务器"},
+	"event +selected-slave":                    {"chose %s to become the new master", "选中 %s 升级为新的主服务器"},
+	"event +failover-state-send-slaveof-noone": {"sends REPLICAOF NO ONE to %s", "向 %s 发送 SLAVEOF NO ONE，将其升级为主服务器"},
+	"event +failover-state-wait-promotion":     {"waits for %s to report role:master", "等待 %s 升级为主节点"},
+	"event +promoted-slave":                    {"%s is promoted: it reports role:master", "确认 %s 已经升级为主节点"},
+	"event +failover-state-reconf-slaves":      {"reconfigures the other replicas to follow the new master", "进入重新配置从节点阶段"},
+	"event +slave-reconf-sent":                 {"sent REPLICAOF <new master> to %s", "向 %s 发送新主节点配置"},
+	"event +slave-reconf-inprog":               {"%s is syncing with the new master", "%s 正在与新主节点同步"},
+	"event +slave-reconf-done":                 {"%s finished syncing with the new master", "%s 与新主节点同步完成"},
+	"event +failover-end":                      {"the failover of the master (%s) is complete", "主节点 %s 的故障迁移完成"},
+	"event +failover-end-for-timeout":          {"failover ended by failover-timeout; replicas left are reconfigured later", "故障迁移因超时结束"},
+	"event +switch-master":                     {"switches the master from %s to %s: clients asking for it now get %s", "切换主节点：%s -> %s，客户端此后连接 %s"},
+	"event +config-update-from":                {"takes the new configuration from %s, which led the failover", "从领头哨兵 %s 同步新配置"},
+	"event +convert-to-slave":                  {"turns %s, back after the failover, into a replica", "将恢复的旧主节点 %s 降级为从节点"},
+	"event +slave":                             {"knows %s as a replica", "关联从节点 %s"},
+	"event +sentinel":                          {"learned of sentinel %s", "发现哨兵 %s"},
+	"event +reboot":                            {"%s restarted", "%s 已重启"},
+	"event +tilt":                              {"enters TILT mode: stops acting for 30 s after a clock jump or freeze", "进入 TILT 模式：时钟跳变或暂停后 30 秒内不采取行动"},
+	"event -tilt":                              {"leaves TILT mode", "退出 TILT 模式"},
+	"event -failover-abort-no-good-slave":      {"aborts: no replica is fit to promote", "放弃故障迁移：没有合适的从节点"},
+	"event -failover-abort-not-elected":        {"aborts: was not elected leader", "放弃故障迁移：未当选领头哨兵"},
+	"event -failover-abort-slave-timeout":      {"aborts: the chosen replica did not become master in time", "放弃故障迁移：选中的从节点未能及时升级"},
+	"event +failover-detected":                 {"sees that a replica became master on its own", "发现从节点自行升级为主节点"},
+	"event +fix-slave-config":                  {"points %s at the right master", "修正 %s 的主节点配置"},
+	"event -role-change":                       {"%s now reports role:%s", "%s 报告了新的角色：%s"},
+	"event +role-change":                       {"%s now reports role:%s", "%s 报告了新的角色：%s"},
+	"event +monitor":                           {"monitors %s", "开始监控 %s"},
+
+	// The report page.
 	"title":             {"Failover report", "故障迁移报告"},
 	"heading":           {"Failover of %s in lab %s", "%s 的故障迁移（实验环境 %s）"},
 	"faultAt":           {"Fault requested at %s", "故障请求于 %s"},
@@ -117,13 +157,13 @@ var texts = map[string]text{
 }
 
 // tr returns the string key in lang, formatted with args.
-func tr(lang failover.Lang, key string, args ...any) string {
+func tr(lang Lang, key string, args ...any) string {
 	t, ok := texts[key]
 	if !ok {
 		panic("report: no text " + key)
 	}
 	s := t.en
-	if lang == failover.Chinese {
+	if lang == Chinese {
 		s = t.zh
 	}
 	if len(args) == 0 {
@@ -135,7 +175,7 @@ func tr(lang failover.Lang, key string, args ...any) string {
 // trNamed is the text of prefix+Name ("mode" and "kill" give "modeKill"),
 // or fallback when there is none: modes and resync kinds the page does not
 // know still show.
-func trNamed(lang failover.Lang, prefix, name, fallback string) string {
+func trNamed(lang Lang, prefix, name, fallback string) string {
 	if name == "" {
 		return fallback
 	}

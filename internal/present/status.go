@@ -1,0 +1,82 @@
+package present
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/lab"
+)
+
+// WriteStatus prints status: the verdict and its problems, a table of the
+// data nodes and one of the sentinels.
+func WriteStatus(w io.Writer, r *lab.Report) {
+	verdict := "healthy"
+	if !r.Healthy {
+		verdict = "NOT healthy"
+	}
+	fmt.Fprintf(w, "Lab %q is %s.", r.Lab, verdict)
+	if r.Master != nil {
+		fmt.Fprintf(w, " Master: %s at %s (monitored as %q).", r.Master.Service, r.Master.Address, r.MasterName)
+	}
+	fmt.Fprintln(w)
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "  - %s\n", p)
+	}
+
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nNODE\tCONTAINER\tROLE\tADDRESS\tMASTER\tLINK\tOFFSET\tLAG\tREPLICAS\tREPLID")
+	for _, n := range r.Nodes {
+		lag := "-"
+		if n.Lag != nil {
+			lag = strconv.FormatInt(*n.Lag, 10)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%s\n",
+			n.Service, containerText(n.State, n.Network), n.Role, n.Address, dash(n.MasterService), dash(n.MasterLinkStatus),
+			n.Offset, lag, n.ConnectedReplicas, dash(short(n.ReplID)))
+	}
+	fmt.Fprintln(tw, "\nSENTINEL\tCONTAINER\tMASTER\tFLAGS\tREPLICAS\tSENTINELS\tEPOCH\tTILT\tCKQUORUM")
+	for _, s := range r.Sentinels {
+		if s.Error != "" {
+			fmt.Fprintf(tw, "%s\t%s\tdown\t-\t-\t-\t-\t-\t-\n", s.Service, containerText(s.State, s.Network))
+			continue
+		}
+		quorum := "OK"
+		if !s.QuorumOK {
+			quorum = "NO: " + s.QuorumReply
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n",
+			s.Service, containerText(s.State, s.Network), fmt.Sprintf("%s (%s)", dash(s.MasterService), s.MasterAddress),
+			s.Flags, s.Replicas, s.Sentinels, s.Epoch, yesNo(s.Tilt), quorum)
+	}
+	tw.Flush()
+}
+
+func containerText(state, network string) string {
+	if network == "cut off" {
+		return state + ", cut off"
+	}
+	return state
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
