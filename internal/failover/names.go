@@ -26,4 +26,3 @@ func (n Names) ID(id string) string {
 	}
 	return id
 }
-

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,7 +127,7 @@ func waitRejoined(ctx context.Context, s *lab.Session, faults []Fault, start tim
 		}
 		master = m
 		var waiting []string
-		for _, service := range sortedKeys(pending) {
+		for _, service := range slices.Sorted(maps.Keys(pending)) {
 			n, _ := s.Lab.Topology.Node(service)
 			if ok, why := rejoined(ctx, s.Nodes(), n, m.Addr.String(), views); !ok {
 				waiting = append(waiting, why)

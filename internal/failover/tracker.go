@@ -2,7 +2,8 @@ package failover
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
@@ -96,7 +97,7 @@ func (t *Tracker) Observe(p Poll) []string {
 	// watched for its promotion and for the replicas following it.
 	if p.Nodes != nil {
 		ms := p.NodesAt.Sub(t.t0).Milliseconds()
-		for _, a := range sortedKeys(t.candidates) {
+		for _, a := range slices.Sorted(maps.Keys(t.candidates)) {
 			c := t.candidates[a]
 			if c.promotedMS < 0 {
 				if ni := p.Nodes[t.lab.ServiceAt(a)]; ni.Reachable && ni.Role == topology.Master {
@@ -132,7 +133,7 @@ func (t *Tracker) observeSentinels(p Poll) []string {
 	}
 	ms := p.At.Sub(t.t0).Milliseconds()
 	count := map[string]int{} // address -> sentinels naming it now
-	for _, s := range sortedKeys(p.Named) {
+	for _, s := range slices.Sorted(maps.Keys(p.Named)) {
 		delete(t.silentSince, s)
 		a := p.Named[s]
 		count[a]++
@@ -148,7 +149,7 @@ func (t *Tracker) observeSentinels(p Poll) []string {
 	// new master. Should they later agree on another (a second failover),
 	// that one is the new master.
 	answered := len(p.Named)
-	for _, a := range sortedKeys(count) {
+	for _, a := range slices.Sorted(maps.Keys(count)) {
 		if a != t.old.Addr.String() && count[a] == answered && answered >= t.lab.Majority() && a != t.newAddr {
 			t.newAddr = a
 			t.candidates[a].agreedMS = ms
@@ -191,7 +192,7 @@ func (t *Tracker) Phases() Phases {
 }
 
 // Lost names the sentinels that stopped answering during the failover.
-func (t *Tracker) Lost() []string { return sortedKeys(t.lost) }
+func (t *Tracker) Lost() []string { return slices.Sorted(maps.Keys(t.lost)) }
 
 // replicasLinked tells whether every reachable data node other than the old
 // master and newAddr replicates newAddr with its link up.
@@ -216,13 +217,4 @@ func (t *Tracker) name(addr string) string {
 		return s
 	}
 	return addr
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -107,6 +107,41 @@ func build(r *failover.Report, lang Lang) (*view, error) {
 	for k := range texts {
 		v.T[k] = tr(lang, k)
 	}
+	v.header(r, lang)
+	v.Before, v.After = topologies(r, lang)
+	if r.OldMaster.Service != "" {
+		v.Revive = tr(lang, "revive", r.OldMaster.Service)
+	}
+	v.phases(r, lang)
+
+	events, routine := shownEvents(r)
+	names := r.Names()
+	explain := func(e failover.Event) string { return explained(e, names, lang) }
+	v.events(r, events, explain)
+	if routine > 0 {
+		v.Routine = tr(lang, "routine", routine)
+	}
+
+	end, err := axisEnd(r, events)
+	if err != nil {
+		return nil, err
+	}
+	ax := newAxis(r, events, r.Load, end)
+	v.Timeline = buildTimeline(r, events, ax, lang, explain)
+	for _, c := range categories {
+		v.Legend = append(v.Legend, legendItem{Cat: c.name, Label: tr(lang, c.label)})
+	}
+	if r.Load != nil {
+		v.Load = buildLoad(r.Load, r, ax, lang)
+	}
+	for _, rs := range r.Resyncs {
+		v.Resyncs = append(v.Resyncs, resyncRow{Replica: rs.Service, Follows: r.NewMaster.Service, Kind: rs.Resync, Label: resyncText(lang, rs.Resync)})
+	}
+	return v, nil
+}
+
+// header is the title, the fault's time and the summary cards.
+func (v *view) header(r *failover.Report, lang Lang) {
 	v.Title = fmt.Sprintf("%s: %s → %s", tr(lang, "title"), r.OldMaster.Service, r.NewMaster.Service)
 	v.Heading = tr(lang, "heading", r.MasterName, r.Lab)
 	if !r.FaultAt.IsZero() {
@@ -135,12 +170,10 @@ func build(r *failover.Report, lang Lang) (*view, error) {
 	if len(r.Lost) > 0 {
 		v.Lost = tr(lang, "lost") + ": " + strings.Join(r.Lost, ", ")
 	}
+}
 
-	v.Before, v.After = topologies(r, lang)
-	if r.OldMaster.Service != "" {
-		v.Revive = tr(lang, "revive", r.OldMaster.Service)
-	}
-
+// phases is the table of phase times against down-after.
+func (v *view) phases(r *failover.Report, lang Lang) {
 	nm := r.NewMaster.Service
 	for _, p := range []struct {
 		key, label string
@@ -152,12 +185,12 @@ func build(r *failover.Report, lang Lang) (*view, error) {
 		{"replicas_linked_ms", tr(lang, "phaseLinked", nm), r.ReplicasLinkedMS},
 		{"converged_ms", tr(lang, "phaseConverged"), r.ConvergedMS},
 	} {
-		v.Phases = append(v.Phases, phaseRow{Key: p.key, Label: p.label, Since: seconds(p.ms), VsDownAfter: vsD(p.ms, d), Late: p.key == "converged_ms"})
+		v.Phases = append(v.Phases, phaseRow{Key: p.key, Label: p.label, Since: seconds(p.ms), VsDownAfter: vsD(p.ms, r.DownAfterMS), Late: p.key == "converged_ms"})
 	}
+}
 
-	events, routine := shownEvents(r)
-	names := r.Names()
-	explain := func(e failover.Event) string { return explained(e, names, lang) }
+// events is the annotated event list.
+func (v *view) events(r *failover.Report, events []failover.Event, explain func(failover.Event) string) {
 	for _, e := range events {
 		clock := ""
 		if !r.FaultAt.IsZero() {
@@ -168,28 +201,6 @@ func build(r *failover.Report, lang Lang) (*view, error) {
 			Explanation: explain(e), Cat: categoryOf(e.Type), Leader: e.Sentinel == r.Leader,
 		})
 	}
-	if routine > 0 {
-		v.Routine = tr(lang, "routine", routine)
-	}
-
-	end, err := axisEnd(r, events)
-	if err != nil {
-		return nil, err
-	}
-	ld := r.Load
-	ax := newAxis(r, events, ld, end)
-	v.Timeline = buildTimeline(r, events, ax, lang, explain)
-	for _, c := range categories {
-		v.Legend = append(v.Legend, legendItem{Cat: c.name, Label: tr(lang, c.label)})
-	}
-	if ld != nil {
-		v.Load = buildLoad(ld, r, ax, lang)
-	}
-
-	for _, rs := range r.Resyncs {
-		v.Resyncs = append(v.Resyncs, resyncRow{Replica: rs.Service, Follows: nm, Kind: rs.Resync, Label: resyncText(lang, rs.Resync)})
-	}
-	return v, nil
 }
 
 // shownEvents are the events after the fault that tell the failover, in

@@ -302,55 +302,7 @@ func buildTimeline(r *failover.Report, events []failover.Event, ax axis, lang La
 	y := lanesTop
 	tv.GridY1 = lanesTop
 	for _, s := range laneOrder(r, events) {
-		lane := laneView{Sentinel: s, Leader: s == r.Leader, Lost: lost[s], Y: y}
-		lane.Role = tr(lang, "roleFollower")
-		if lane.Leader {
-			lane.Role = tr(lang, "roleLeader")
-			if r.Epoch > 0 {
-				lane.Role += " · " + tr(lang, "epoch", r.Epoch)
-			}
-		}
-		if lane.Lost {
-			lane.Role += " · " + tr(lang, "stoppedAnswering")
-		}
-		var lr rows
-		type placed struct {
-			e        failover.Event
-			row      int
-			lx       float64
-			anchor   string
-			x        float64
-			explains string
-		}
-		var ps []placed
-		for _, e := range events {
-			if e.Sentinel != s {
-				continue
-			}
-			x := ax.x(e.AtMS)
-			sp, lx, anchor := labelSpan(x, textWidth(e.Type, 11))
-			ps = append(ps, placed{e: e, row: lr.place(sp), lx: lx, anchor: anchor, x: x, explains: explain(e)})
-		}
-		n := max(len(lr), 1)
-		lane.MarkY = y + 10 + float64(n)*rowH + 10
-		lane.H = lane.MarkY - y + 16
-		lane.NameY = y + lane.H/2 - 2
-		lane.RoleY = lane.NameY + 16
-		for _, p := range ps {
-			labelY := lane.MarkY - 14 - float64(p.row)*rowH
-			m := markView{
-				AtMS: p.e.AtMS, Type: p.e.Type, Cat: categoryOf(p.e.Type),
-				X: p.x, Y: lane.MarkY, R: 5,
-				LineY1: lane.MarkY - 5, LineY2: labelY - 3,
-				LabelX: p.lx, LabelY: labelY, Anchor: p.anchor,
-				Tip: fmt.Sprintf("+%s · %s · %s\n%s\n%s", seconds(p.e.AtMS), s, p.e.Type, p.explains, p.e.Detail),
-			}
-			m.BgX, m.BgW = labelBg(p.lx, textWidth(p.e.Type, 11), p.anchor)
-			if p.e.Type == "+elected-leader" || p.e.Type == "+switch-master" {
-				m.R = 6.5
-			}
-			lane.Marks = append(lane.Marks, m)
-		}
+		lane := buildLane(r, s, events, ax, lang, explain, y, lost[s])
 		tv.Lanes = append(tv.Lanes, lane)
 		y += lane.H
 	}
@@ -367,6 +319,61 @@ func buildTimeline(r *failover.Report, events []failover.Event, ax axis, lang La
 	tv.AxisTitleX = round1((chartX0 + chartX1) / 2)
 	tv.Height = y + 44
 	return tv
+}
+
+// buildLane lays out one sentinel's lane from height y down: its events'
+// marks, their labels stacked in rows so that none overlaps another.
+func buildLane(r *failover.Report, s string, events []failover.Event, ax axis, lang Lang, explain func(failover.Event) string, y float64, lost bool) laneView {
+	lane := laneView{Sentinel: s, Leader: s == r.Leader, Lost: lost, Y: y}
+	lane.Role = tr(lang, "roleFollower")
+	if lane.Leader {
+		lane.Role = tr(lang, "roleLeader")
+		if r.Epoch > 0 {
+			lane.Role += " · " + tr(lang, "epoch", r.Epoch)
+		}
+	}
+	if lane.Lost {
+		lane.Role += " · " + tr(lang, "stoppedAnswering")
+	}
+	var lr rows
+	type placed struct {
+		e        failover.Event
+		row      int
+		lx       float64
+		anchor   string
+		x        float64
+		explains string
+	}
+	var ps []placed
+	for _, e := range events {
+		if e.Sentinel != s {
+			continue
+		}
+		x := ax.x(e.AtMS)
+		sp, lx, anchor := labelSpan(x, textWidth(e.Type, 11))
+		ps = append(ps, placed{e: e, row: lr.place(sp), lx: lx, anchor: anchor, x: x, explains: explain(e)})
+	}
+	n := max(len(lr), 1)
+	lane.MarkY = y + 10 + float64(n)*rowH + 10
+	lane.H = lane.MarkY - y + 16
+	lane.NameY = y + lane.H/2 - 2
+	lane.RoleY = lane.NameY + 16
+	for _, p := range ps {
+		labelY := lane.MarkY - 14 - float64(p.row)*rowH
+		m := markView{
+			AtMS: p.e.AtMS, Type: p.e.Type, Cat: categoryOf(p.e.Type),
+			X: p.x, Y: lane.MarkY, R: 5,
+			LineY1: lane.MarkY - 5, LineY2: labelY - 3,
+			LabelX: p.lx, LabelY: labelY, Anchor: p.anchor,
+			Tip: fmt.Sprintf("+%s · %s · %s\n%s\n%s", seconds(p.e.AtMS), s, p.e.Type, p.explains, p.e.Detail),
+		}
+		m.BgX, m.BgW = labelBg(p.lx, textWidth(p.e.Type, 11), p.anchor)
+		if p.e.Type == "+elected-leader" || p.e.Type == "+switch-master" {
+			m.R = 6.5
+		}
+		lane.Marks = append(lane.Marks, m)
+	}
+	return lane
 }
 
 // laneOrder lists the sentinels, leader first, then the others by name:

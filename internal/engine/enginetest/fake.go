@@ -33,6 +33,14 @@ type Fake struct {
 	startFail  map[string]error  // by service
 	exitOnRun  map[string]string // by service: logs of a container that exits once started
 	onExec     func(c engine.Container, spec engine.ExecSpec) (int, error)
+	onChange   func(c engine.Container, removed bool)
+	onStart    map[string][]appendFile // by service
+}
+
+// appendFile is what a container writes to a file when it starts.
+type appendFile struct {
+	path    string
+	content []byte
 }
 
 type container struct {
@@ -130,7 +138,9 @@ func (f *Fake) Find(project, service string) (engine.Container, bool) {
 func (f *Fake) SetState(id, state string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.mustGet(id).State = state
+	c := f.mustGet(id)
+	c.State = state
+	f.changed(c, false)
 }
 
 // HasImage tells whether ref is present.
@@ -315,9 +325,17 @@ func (f *Fake) Start(_ context.Context, id string) error {
 		return fmt.Errorf("cannot start a paused container %s", c.Name)
 	}
 	c.State = engine.StateRunning
+	for _, a := range f.onStart[c.Service] {
+		if c.files == nil {
+			c.files = map[string][]byte{}
+		}
+		c.files[a.path] = append(c.files[a.path], a.content...)
+	}
+	delete(f.onStart, c.Service)
 	if logs, ok := f.exitOnRun[c.Service]; ok {
 		c.State, c.logs = engine.StateExited, logs
 	}
+	f.changed(c, false)
 	return nil
 }
 
@@ -352,6 +370,7 @@ func (f *Fake) transition(method, id, from, to string) error {
 		return fmt.Errorf("%s: container %s is %s, not %s", method, c.Name, c.State, from)
 	}
 	c.State = to
+	f.changed(c, false)
 	return nil
 }
 
@@ -367,8 +386,38 @@ func (f *Fake) Remove(_ context.Context, id string) error {
 	if err := f.begin("Remove", arg); err != nil {
 		return err
 	}
+	if c, ok := f.containers[id]; ok {
+		f.changed(c, true)
+	}
 	delete(f.containers, id)
 	return nil
+}
+
+// AppendOnStart makes service's container append content to the file at
+// path the next time it starts, as a node logs what it does once back.
+func (f *Fake) AppendOnStart(service, path string, content []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.onStart == nil {
+		f.onStart = map[string][]appendFile{}
+	}
+	f.onStart[service] = append(f.onStart[service], appendFile{path, content})
+}
+
+// OnChange calls fn whenever a container starts, stops, is paused or
+// unpaused, changes networks or is removed, so a fake of what runs in the
+// containers can follow. fn runs with the Fake locked: it must not call it.
+func (f *Fake) OnChange(fn func(c engine.Container, removed bool)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onChange = fn
+}
+
+// changed tells the OnChange function; the caller holds mu.
+func (f *Fake) changed(c *container, removed bool) {
+	if f.onChange != nil {
+		f.onChange(c.copy(), removed)
+	}
 }
 
 var _ engine.Engine = (*Fake)(nil)

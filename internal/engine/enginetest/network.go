@@ -91,6 +91,7 @@ func (f *Fake) Connect(_ context.Context, id string, ep engine.Endpoint) error {
 		return fmt.Errorf("network %s not found", ep.Network)
 	}
 	c.Addresses[ep.Network] = ep.IPv4
+	f.changed(c, false)
 	return nil
 }
 
@@ -103,5 +104,6 @@ func (f *Fake) Disconnect(_ context.Context, id, network string) error {
 		return err
 	}
 	delete(c.Addresses, network)
+	f.changed(c, false)
 	return nil
 }

@@ -58,6 +58,38 @@ func (f *Fake) At(d time.Duration, fn func(*State)) {
 	sort.SliceStable(f.steps, func(i, j int) bool { return f.steps[i].at < f.steps[j].at })
 }
 
+// Rebase times the steps still to come from now on the clock, and drops
+// those already due: a test scripts what follows its own start.
+func (f *Fake) Rebase() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.advance()
+	f.origin = f.clock.Now()
+}
+
+// Elapsed is how long after the fake's start (or its last Rebase) the
+// clock is.
+func (f *Fake) Elapsed() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.clock.Now().Sub(f.origin)
+}
+
+// After schedules fn to change the model d from now on the clock.
+func (f *Fake) After(d time.Duration, fn func(*State)) {
+	f.mu.Lock()
+	at := f.clock.Now().Sub(f.origin) + d
+	f.mu.Unlock()
+	f.At(at, fn)
+}
+
+// Answers tells whether a node or sentinel answers now.
+func (f *Fake) Answers(service string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !f.state.isDown(service)
+}
+
 // Now changes the model at once.
 func (f *Fake) Now(fn func(*State)) {
 	f.mu.Lock()

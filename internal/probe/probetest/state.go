@@ -183,6 +183,15 @@ func (s *State) Version(v string) { s.version = v }
 // SentinelID is the myid the fake gives a sentinel.
 func (s *State) SentinelID(service string) string { return s.sentinel(service).myid }
 
+// Keys lists the keys a data node holds, in no order.
+func (s *State) Keys(service string) []string {
+	var out []string
+	for k := range s.node(service).keys {
+		out = append(out, k)
+	}
+	return out
+}
+
 // Has tells whether a data node holds key.
 func (s *State) Has(service, key string) bool { return s.node(service).keys[key] }
 
