@@ -110,6 +110,10 @@ func (s Source) String() string {
 	return "default"
 }
 
+// Majority is how many of n sentinels it takes to elect a failover leader,
+// and the default quorum.
+func Majority(n int) int { return n/2 + 1 }
+
 // DownAfterMS is down-after-milliseconds as sentinel.conf wants it.
 func (c *Config) DownAfterMS() int64 { return c.DownAfter.Milliseconds() }
 

@@ -169,7 +169,7 @@ func applyDerivedDefaults(c *Config, l Layers) {
 		c.Sources[key] = Source{Kind: FromDefault, Detail: detail}
 	}
 	derive("name", "the lab directory's name", func() { c.Name = NameFromDir(l.Dir) })
-	derive("quorum", fmt.Sprintf("a majority of %d sentinels", c.Sentinels), func() { c.Quorum = c.Sentinels/2 + 1 })
+	derive("quorum", fmt.Sprintf("a majority of %d sentinels", c.Sentinels), func() { c.Quorum = Majority(c.Sentinels) })
 	derive("sentinel-port", fmt.Sprintf("port+%d", SentinelPortOffset), func() {
 		if !c.PortAuto { // with port auto, chosen with the port
 			c.SentinelPort = c.Port + SentinelPortOffset

@@ -48,7 +48,7 @@ func validate(c *Config) []string {
 		bad("sentinels", "sentinels %d is more than this lab supports; use --sentinels %d or fewer", c.Sentinels, MaxSentinels)
 	}
 	if c.Sentinels >= 1 {
-		majority := c.Sentinels/2 + 1
+		majority := Majority(c.Sentinels)
 		if c.Quorum > c.Sentinels {
 			bad("quorum", "quorum %d is larger than the %d sentinels; use --quorum %d or --sentinels %d",
 				c.Quorum, c.Sentinels, majority, c.Quorum)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/config"
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
@@ -60,7 +61,7 @@ func CurrentMaster(t *topology.Lab, views []probe.SentinelView, force bool) (top
 	if vote.Answering == 0 {
 		return topology.Node{}, &RefusedError{Reason: fmt.Sprintf("none of the %d sentinels answers, so nobody can say who the master is or fail it over; `sentinel-lab revive` or `sentinel-lab up` first", vote.Total)}
 	}
-	if majority := topology.Majority(vote.Total); vote.Answering < majority && !force {
+	if majority := config.Majority(vote.Total); vote.Answering < majority && !force {
 		return topology.Node{}, &RefusedError{Reason: fmt.Sprintf(
 			"only %d of %d sentinels answer; electing a failover leader needs a majority (%d), so killing the master would leave the lab without one; revive the sentinels first (`sentinel-lab revive`), or pass --force to try anyway",
 			vote.Answering, vote.Total, majority)}

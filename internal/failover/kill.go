@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/config"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
@@ -170,7 +171,7 @@ func (e *NoFailoverError) Error() string {
 func whyNoFailover(l *lab.Lab, views []probe.SentinelView, events []Event) []string {
 	vote := probe.MasterVote(views)
 	total, answering, quorum := vote.Total, vote.Answering, l.Config.Quorum
-	majority := topology.Majority(total)
+	majority := config.Majority(total)
 	seen := map[string]bool{}
 	for _, e := range events {
 		seen[e.Type] = true

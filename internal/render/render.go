@@ -289,12 +289,11 @@ func composeData(in Input) any {
 		})
 	}
 	return struct {
-		Image     string
-		Bind      string
-		Nodes     []composeNode
-		Replicas  []topology.Node
-		Sentinels []topology.Node
-	}{in.Config.Image, in.Config.Bind, nodes, in.Lab.DataNodes()[1:], in.Lab.Sentinels()}
+		Image, Bind, LogDir string
+		Nodes               []composeNode
+		Replicas            []topology.Node
+		Sentinels           []topology.Node
+	}{in.Config.Image, in.Config.Bind, topology.LogDir, nodes, in.Lab.DataNodes()[1:], in.Lab.Sentinels()}
 }
 
 // EnvVar is one variable of compose/.env.

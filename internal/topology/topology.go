@@ -32,10 +32,6 @@ func RoleFromInfo(role string) Role {
 	return Role(role)
 }
 
-// Majority is how many of n sentinels elect a failover leader, and the
-// default quorum.
-func Majority(n int) int { return n/2 + 1 }
-
 // Where each node writes its log inside its container: the conf template
 // names the file, the compose file mounts data/<node>/logs there.
 const (
@@ -191,7 +187,7 @@ func (l *Lab) ServiceAt(addr string) string {
 }
 
 // Majority is how many of the lab's sentinels elect a failover leader.
-func (l *Lab) Majority() int { return Majority(len(l.Sentinels())) }
+func (l *Lab) Majority() int { return config.Majority(len(l.Sentinels())) }
 
 // Services lists every service name, in node order.
 func (l *Lab) Services() []string {
