@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/present"
 	"github.com/sentinel-lab/sentinel-lab/internal/soak"
 )
@@ -15,7 +15,8 @@ import (
 type soakOptions struct {
 	f       *Factory
 	rounds  int
-	mode    failover.Mode
+	fault   fault.Spec
+	faults  *faultFlags
 	load    *loadFlags
 	timeout time.Duration
 	output  string
@@ -23,7 +24,6 @@ type soakOptions struct {
 
 func newSoakCommand(f *Factory, runF func(context.Context, *soakOptions) error) *cobra.Command {
 	o := &soakOptions{f: f}
-	var mode string
 	cmd := &cobra.Command{
 		Use:   "soak",
 		Short: "Fail the master over round after round and check each round converged cleanly",
@@ -46,8 +46,11 @@ converge cleanly.`,
 				return err
 			}
 			var err error
-			if o.mode, err = failover.ParseMode(mode); err != nil {
-				return &UsageError{Err: err}
+			if o.fault, err = o.faults.spec(); err != nil {
+				return err
+			}
+			if o.fault.For > 0 && o.fault.Mode != fault.Sleep {
+				return usageErrorf("soak --for applies to --mode sleep only: every round revives the master after its failover")
 			}
 			if err := checkTimeout(o.timeout); err != nil {
 				return err
@@ -56,7 +59,7 @@ converge cleanly.`,
 		},
 	}
 	cmd.Flags().IntVar(&o.rounds, "rounds", 10, "how many kill-master + revive rounds")
-	cmd.Flags().StringVar(&mode, "mode", "kill", "how to fault the master: kill, stop, pause or disconnect")
+	o.faults = addFaultFlags(cmd, fault.MasterModes, "the master")
 	o.load = addLoadFlags(cmd, "in every round")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 60*time.Second, "how long each failover and each revive may take")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
@@ -80,7 +83,7 @@ func runSoak(ctx context.Context, o *soakOptions) error {
 	defer s.Close()
 	progress := o.f.progressWriter(o.output)
 	sum, err := soak.Run(ctx, s, soak.Options{
-		Rounds: o.rounds, Mode: o.mode, Timeout: o.timeout, Load: o.load.on, LoadOpts: o.load.options(),
+		Rounds: o.rounds, Fault: o.fault, Timeout: o.timeout, Load: o.load.on, LoadOpts: o.load.options(),
 		OnRound: func(r soak.Round) {
 			if progress != nil {
 				present.WriteSoakRound(progress, r, o.rounds)

@@ -313,6 +313,10 @@ func createArgs(spec ContainerSpec) (*container.Config, *container.HostConfig, *
 		host.PortBindings[port] = append(host.PortBindings[port], network.PortBinding{HostIP: hostIP, HostPort: strconv.Itoa(int(p.HostPort))})
 	}
 	net := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{}}
+	if spec.NetworkMode != "" {
+		host.NetworkMode = container.NetworkMode(spec.NetworkMode)
+		return cfg, host, net, nil
+	}
 	for i, ep := range spec.Endpoints {
 		if i == 0 {
 			host.NetworkMode = container.NetworkMode(ep.Network)
@@ -368,6 +372,22 @@ func (d *Docker) Unpause(ctx context.Context, id string) error {
 		return fmt.Errorf("unpausing %s: %w", shortID(id), err)
 	}
 	return nil
+}
+
+// Wait waits until a container is not running and returns its exit code.
+func (d *Docker) Wait(ctx context.Context, id string) (int, error) {
+	res := d.c.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	select {
+	case r := <-res.Result:
+		if r.Error != nil && r.Error.Message != "" {
+			return int(r.StatusCode), fmt.Errorf("waiting for %s: %s", shortID(id), r.Error.Message)
+		}
+		return int(r.StatusCode), nil
+	case err := <-res.Error:
+		return -1, fmt.Errorf("waiting for %s: %w", shortID(id), err)
+	case <-ctx.Done():
+		return -1, ctx.Err()
+	}
 }
 
 // Remove removes a container, running or not.

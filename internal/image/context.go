@@ -22,7 +22,16 @@ ENTRYPOINT ["redis-server"]
 // a symlink to redis-check-rdb still runs as redis-server), every shared
 // library it needs and the dynamic loader, at their host paths.
 func Context(executables []string) (*bytes.Buffer, error) {
+	return contextOf(dockerfile, executables, nil)
+}
+
+// contextOf is a build context of df, the executables with their
+// libraries, and extra host files at their own paths.
+func contextOf(df string, executables, extra []string) (*bytes.Buffer, error) {
 	files := map[string]string{} // path in the image -> host path
+	for _, p := range extra {
+		files[p] = p
+	}
 	for _, exe := range executables {
 		files["/usr/local/bin/"+filepath.Base(exe)] = exe
 		deps, err := sharedLibraries(exe)
@@ -35,7 +44,7 @@ func Context(executables []string) (*bytes.Buffer, error) {
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	if err := addFile(tw, "Dockerfile", []byte(dockerfile), 0o644); err != nil {
+	if err := addFile(tw, "Dockerfile", []byte(df), 0o644); err != nil {
 		return nil, err
 	}
 	paths := make([]string, 0, len(files))

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 )
 
 //go:embed report.html.tmpl
@@ -161,7 +162,7 @@ func (v *view) header(r *failover.Report, lang Lang) {
 	v.Summary = []summaryItem{
 		{Label: tr(lang, "oldMaster"), Value: r.OldMaster.Service, Note: r.OldMaster.Address},
 		{Label: tr(lang, "newMaster"), Value: r.NewMaster.Service, Note: r.NewMaster.Address},
-		{Label: tr(lang, "fault"), Value: string(r.Mode), Note: modeText(lang, r.Mode)},
+		{Label: tr(lang, "fault"), Value: orDash(string(r.Mode)), Note: faultText(lang, r)},
 		{Label: tr(lang, "downAfter"), Value: fmt.Sprintf("%d ms", d), Note: "D"},
 		{Label: tr(lang, "leader"), Value: orDash(r.Leader), Note: strings.TrimPrefix(leaderNote, " · ")},
 		{Label: tr(lang, "failoverIn"), Value: seconds(r.FailoverMS), Note: vsD(r.FailoverMS, d)},
@@ -220,8 +221,22 @@ func shownEvents(r *failover.Report) (shown []failover.Event, routine int) {
 	return shown, routine
 }
 
-func modeText(lang Lang, m failover.Mode) string {
+func modeText(lang Lang, m fault.Mode) string {
 	return trNamed(lang, "mode", string(m), string(m))
+}
+
+// faultText says what was done: the mode's words, with the fault's own
+// description (loss 30% from sentinel-1) when it says more, or what a
+// scenario did instead of faulting the master.
+func faultText(lang Lang, r *failover.Report) string {
+	if r.Mode == "" {
+		return r.Fault
+	}
+	t := modeText(lang, r.Mode)
+	if r.Fault != "" && r.Fault != string(r.Mode) {
+		t += " · " + r.Fault
+	}
+	return t
 }
 
 func resyncText(lang Lang, kind string) string {

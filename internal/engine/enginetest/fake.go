@@ -35,6 +35,7 @@ type Fake struct {
 	onExec     func(c engine.Container, spec engine.ExecSpec) (int, error)
 	onChange   func(c engine.Container, removed bool)
 	onStart    map[string][]appendFile // by service
+	onRun      func(spec engine.ContainerSpec) (int, string)
 }
 
 // appendFile is what a container writes to a file when it starts.
@@ -45,9 +46,10 @@ type appendFile struct {
 
 type container struct {
 	engine.Container
-	spec  engine.ContainerSpec
-	logs  string
-	files map[string][]byte
+	spec     engine.ContainerSpec
+	logs     string
+	files    map[string][]byte
+	exitCode int
 }
 
 // New returns an empty engine holding the given images.
@@ -284,6 +286,11 @@ func (f *Fake) CreateContainer(_ context.Context, spec engine.ContainerSpec) (st
 		return "", fmt.Errorf("no such image: %s", spec.Image)
 	}
 	addrs := map[string]netip.Addr{}
+	if strings.HasPrefix(spec.NetworkMode, "container:") {
+		if _, ok := f.containers[strings.TrimPrefix(spec.NetworkMode, "container:")]; !ok {
+			return "", fmt.Errorf("joining the network of %s: no such container", spec.NetworkMode)
+		}
+	}
 	for _, ep := range spec.Endpoints {
 		if _, ok := f.networks[ep.Network]; !ok {
 			return "", fmt.Errorf("network %s not found", ep.Network)
@@ -334,6 +341,13 @@ func (f *Fake) Start(_ context.Context, id string) error {
 	delete(f.onStart, c.Service)
 	if logs, ok := f.exitOnRun[c.Service]; ok {
 		c.State, c.logs = engine.StateExited, logs
+	}
+	if c.Labels[engine.LabelHelper] != "" {
+		// A helper runs to completion at once, as OnRun says.
+		c.State, c.exitCode, c.logs = engine.StateExited, 0, ""
+		if f.onRun != nil {
+			c.exitCode, c.logs = f.onRun(c.spec)
+		}
 	}
 	f.changed(c, false)
 	return nil
