@@ -35,6 +35,9 @@ func Apply(ctx context.Context, s *lab.Session, targets []topology.Node, spec Sp
 	if err != nil {
 		return nil, err
 	}
+	if len(containers) == 0 {
+		return nil, fmt.Errorf("lab %q is not running; start it with `sentinel-lab up`", s.Lab.Config.Name)
+	}
 	if err := Prune(s.Lab, containers, s.Now()); err != nil {
 		return nil, err
 	}
