@@ -13,8 +13,9 @@ import (
 )
 
 type downOptions struct {
-	f       *Factory
-	volumes bool
+	waitLock bool
+	f        *Factory
+	volumes  bool
 }
 
 func newDownCommand(f *Factory, runF func(context.Context, *downOptions) error) *cobra.Command {
@@ -31,10 +32,16 @@ deletes them too.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return run(cmd.Context(), o, runF, runDown) },
 	}
 	cmd.Flags().BoolVar(&o.volumes, "volumes", false, "also delete the lab's data folders (data/<node>)")
+	addWaitLock(cmd, &o.waitLock)
 	return cmd
 }
 
 func runDown(ctx context.Context, o *downOptions) error {
+	release, err := o.f.lockLab(ctx, "down", o.waitLock)
+	if err != nil {
+		return err
+	}
+	defer release()
 	dir, err := o.f.LabDir()
 	if err != nil {
 		return err

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -11,10 +13,12 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/image"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
+	"github.com/sentinel-lab/sentinel-lab/internal/lablock"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/progress"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 	"github.com/sentinel-lab/sentinel-lab/internal/wait"
+	"github.com/spf13/cobra"
 )
 
 // Factory makes what commands need, lazily: `render` and `--help` never
@@ -167,4 +171,28 @@ func containerIDs(containers map[string]engine.Container) map[string]string {
 		ids[s] = c.ID
 	}
 	return ids
+}
+
+// lockLab takes the lab directory's lock for a command that changes the
+// lab, and says so when it took over one whose holder ended without
+// releasing it. The caller must call release.
+func (f *Factory) lockLab(ctx context.Context, command string, wait bool) (release func(), err error) {
+	dir, err := f.LabDir()
+	if err != nil {
+		return nil, err
+	}
+	l, err := lablock.Acquire(ctx, dir, command, wait)
+	if err != nil {
+		return nil, err
+	}
+	if h := l.TookOver; h != nil {
+		fmt.Fprintf(f.IO.Err, "note: took over the lab's lock from `sentinel-lab %s` (pid %d, since %s), which ended without releasing it\n",
+			h.Command, h.PID, h.Since.Format("15:04:05"))
+	}
+	return l.Release, nil
+}
+
+// addWaitLock is the flag of the commands that change the lab.
+func addWaitLock(cmd *cobra.Command, wait *bool) {
+	cmd.Flags().BoolVar(wait, "wait-lock", false, "when another command is changing the lab, wait for it instead of failing")
 }

@@ -11,6 +11,7 @@ import (
 )
 
 type faultOptions struct {
+	waitLock bool
 	f        *Factory
 	services []string
 	faults   *faultFlags
@@ -72,6 +73,7 @@ shows every fault in place.`,
 	}
 	o.faults = addFaultFlags(cmd, fault.Modes, "the nodes")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	addWaitLock(cmd, &o.waitLock)
 	return cmd
 }
 
@@ -83,6 +85,11 @@ type faultResult struct {
 }
 
 func runFault(ctx context.Context, o *faultOptions) error {
+	release, err := o.f.lockLab(ctx, "fault", o.waitLock)
+	if err != nil {
+		return err
+	}
+	defer release()
 	s, err := o.f.Session(o.f.progressWriter(o.output))
 	if err != nil {
 		return err

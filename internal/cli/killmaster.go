@@ -14,15 +14,16 @@ import (
 )
 
 type killMasterOptions struct {
-	f       *Factory
-	load    *loadFlags
-	fault   fault.Spec
-	faults  *faultFlags
-	timeout time.Duration
-	force   bool
-	output  string
-	lang    present.Lang
-	report  string
+	waitLock bool
+	f        *Factory
+	load     *loadFlags
+	fault    fault.Spec
+	faults   *faultFlags
+	timeout  time.Duration
+	force    bool
+	output   string
+	lang     present.Lang
+	report   string
 }
 
 func newKillMasterCommand(f *Factory, runF func(context.Context, *killMasterOptions) error) *cobra.Command {
@@ -86,10 +87,16 @@ sentinel-lab fault faults any node.`,
 	cmd.Flags().StringVar(&lang, "lang", "en", "language of the explanations: en or zh")
 	cmd.Flags().StringVar(&o.report, "report", "", "also write the failover as one self-contained HTML page to this file (see sentinel-lab report)")
 	o.load = addLoadFlags(cmd, "during the failover")
+	addWaitLock(cmd, &o.waitLock)
 	return cmd
 }
 
 func runKillMaster(ctx context.Context, o *killMasterOptions) error {
+	release, err := o.f.lockLab(ctx, "kill-master", o.waitLock)
+	if err != nil {
+		return err
+	}
+	defer release()
 	s, err := o.f.Session(o.f.progressWriter(o.output))
 	if err != nil {
 		return err

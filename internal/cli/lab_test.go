@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab/labtest"
+	"github.com/sentinel-lab/sentinel-lab/internal/lablock"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe/probetest"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
@@ -177,5 +179,30 @@ func TestDownOnFakes(t *testing.T) {
 	out := runOn(t, fx, "down", "--volumes")
 	if !strings.Contains(out, `Lab "alpha" is down: removed 6 containers and 1 networks.`) || !strings.Contains(out, "Deleted 6 data folders") {
 		t.Errorf("down --volumes:\n%s", out)
+	}
+}
+
+// One command changes a lab at a time; reading it never waits.
+func TestMutatingCommandsTakeTheLabsLock(t *testing.T) {
+	fx := labtest.New(t, nil)
+	held, err := lablock.Acquire(context.Background(), fx.Dir, "soak", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"kill-master"}, {"revive"}, {"up"}, {"down"}, {"soak", "--rounds", "1"}} {
+		_, _, err := run(onFakes(fx), append([]string{"--dir", fx.Dir.Root}, args...)...)
+		if err == nil || !strings.Contains(err.Error(), "`sentinel-lab soak` (pid ") || !app.IsUsage(err) {
+			t.Errorf("%v while soak holds the lab: %v", args, err)
+		}
+	}
+	if out := runOn(t, fx, "status"); !strings.Contains(out, "is healthy") {
+		t.Errorf("status while the lab is locked:\n%s", out)
+	}
+	if c := fx.Container(t, "master"); c.State != engine.StateRunning {
+		t.Errorf("a refused kill-master faulted the master (%s)", c.State)
+	}
+	held.Release()
+	if out := runOn(t, fx, "revive"); !strings.Contains(out, "Nothing to revive") {
+		t.Errorf("revive once the lock is free:\n%s", out)
 	}
 }

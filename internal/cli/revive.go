@@ -11,6 +11,7 @@ import (
 )
 
 type reviveOptions struct {
+	waitLock bool
 	f        *Factory
 	services []string
 	timeout  time.Duration
@@ -47,10 +48,16 @@ Without arguments it revives every faulted node.`,
 	}
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for the revived nodes to rejoin")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	addWaitLock(cmd, &o.waitLock)
 	return cmd
 }
 
 func runRevive(ctx context.Context, o *reviveOptions) error {
+	release, err := o.f.lockLab(ctx, "revive", o.waitLock)
+	if err != nil {
+		return err
+	}
+	defer release()
 	s, err := o.f.Session(o.f.progressWriter(o.output))
 	if err != nil {
 		return err

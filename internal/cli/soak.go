@@ -13,13 +13,14 @@ import (
 )
 
 type soakOptions struct {
-	f       *Factory
-	rounds  int
-	fault   fault.Spec
-	faults  *faultFlags
-	load    *loadFlags
-	timeout time.Duration
-	output  string
+	waitLock bool
+	f        *Factory
+	rounds   int
+	fault    fault.Spec
+	faults   *faultFlags
+	load     *loadFlags
+	timeout  time.Duration
+	output   string
 }
 
 func newSoakCommand(f *Factory, runF func(context.Context, *soakOptions) error) *cobra.Command {
@@ -63,6 +64,7 @@ converge cleanly.`,
 	o.load = addLoadFlags(cmd, "in every round")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 60*time.Second, "how long each failover and each revive may take")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	addWaitLock(cmd, &o.waitLock)
 	return cmd
 }
 
@@ -76,6 +78,11 @@ func checkTimeout(d time.Duration) error {
 }
 
 func runSoak(ctx context.Context, o *soakOptions) error {
+	release, err := o.f.lockLab(ctx, "soak", o.waitLock)
+	if err != nil {
+		return err
+	}
+	defer release()
 	s, err := o.f.Session(nil)
 	if err != nil {
 		return err

@@ -15,11 +15,12 @@ import (
 )
 
 type upOptions struct {
-	f       *Factory
-	flags   *configFlags
-	retain  bool
-	timeout time.Duration
-	output  string
+	waitLock bool
+	f        *Factory
+	flags    *configFlags
+	retain   bool
+	timeout  time.Duration
+	output   string
 }
 
 func newUpCommand(f *Factory, runF func(context.Context, *upOptions) error) *cobra.Command {
@@ -54,10 +55,16 @@ else built from this host's redis-server.`,
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&o.retain, "retain", false, "keep what a failed up created, to inspect it")
 	o.flags = addConfigFlags(cmd)
+	addWaitLock(cmd, &o.waitLock)
 	return cmd
 }
 
 func runUp(ctx context.Context, o *upOptions) error {
+	release, err := o.f.lockLab(ctx, "up", o.waitLock)
+	if err != nil {
+		return err
+	}
+	defer release()
 	dir, err := o.f.LabDir()
 	if err != nil {
 		return err

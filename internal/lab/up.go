@@ -423,12 +423,11 @@ func containsPrefix(list []netip.Prefix, p netip.Prefix) bool {
 	return false
 }
 
-// apply runs every action concurrently and stops at the first failure;
-// containers made so far carry the lab's labels, so `up` again completes
-// the lab and `down` removes them.
+// apply runs every action concurrently and returns the first failure; the
+// calls under way finish (an engine call is never cut short, see
+// applyOne). Containers made so far carry the lab's labels, so `up` again
+// completes the lab and `down` removes them.
 func (s *Session) apply(ctx context.Context, actions []action, res *UpResult, m *made) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var (
 		mu       sync.Mutex
 		wg       sync.WaitGroup
@@ -445,7 +444,6 @@ func (s *Session) apply(ctx context.Context, actions []action, res *UpResult, m 
 			mu.Lock()
 			if err != nil && firstErr == nil {
 				firstErr = err
-				cancel()
 			}
 			mu.Unlock()
 			if err != nil {
@@ -465,46 +463,43 @@ func (s *Session) apply(ctx context.Context, actions []action, res *UpResult, m 
 	return firstErr
 }
 
+// engineCallTimeout bounds an engine call that an interrupt does not cut
+// short.
+const engineCallTimeout = time.Minute
+
+// applyOne brings one service's container to running. The engine calls
+// that make or start a container are not cancelled by an interrupt: the
+// daemon rolls back a create whose request was cut short, and a next up
+// that listed the container meanwhile would start one that is going away.
+// Ctrl-C stops up between calls instead.
 func (s *Session) applyOne(ctx context.Context, a action, m *made) error {
+	call, cancel := context.WithTimeout(context.WithoutCancel(ctx), engineCallTimeout)
+	defer cancel()
 	switch a.kind {
 	case actUnpause:
-		if err := s.Engine.Unpause(ctx, a.existing.ID); err != nil {
+		if err := s.Engine.Unpause(call, a.existing.ID); err != nil {
 			return err
 		}
 		s.Progress.Node(a.plan.Service, "running: unpaused")
 		return nil
 	case actStart:
-		err := s.Engine.Start(ctx, a.existing.ID)
+		err := s.Engine.Start(call, a.existing.ID)
 		if err == nil {
 			s.Progress.Node(a.plan.Service, fmt.Sprintf("running: started again, at its address %s", staticAddress(a.plan.Spec)))
 			return nil
 		}
-		// The daemon can still drop a container an interrupted up was
-		// creating after it was listed: then it is created again.
+		// A container listed a moment ago can be gone: one another up's
+		// cut-short create left, removed by the daemon (SIGKILL leaves no
+		// choice), or one removed by hand. It is created again.
 		if !engine.IsNotFound(err) {
 			return fmt.Errorf("%s: %w", a.plan.Service, err)
 		}
 	case actRecreate:
-		if err := s.Engine.Remove(ctx, a.existing.ID); err != nil {
+		if err := s.Engine.Remove(call, a.existing.ID); err != nil {
 			return err
 		}
 	}
-	id, err := s.Engine.CreateContainer(ctx, a.plan.Spec)
-	if err != nil && strings.Contains(err.Error(), "is already in use") {
-		// An interrupted up's create can finish in the daemon after we
-		// listed the containers: take it over if it is this service's.
-		id, err = s.adopt(ctx, a, err)
-	} else if err == nil {
-		m.container(id)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", a.plan.Service, err)
-	}
-	if err := s.Engine.Start(ctx, id); err != nil {
-		if strings.Contains(err.Error(), "executable file not found") && a.plan.Spec.Labels[engine.LabelRole] != "" {
-			return fmt.Errorf("%s: image %s has no redis-server, so it cannot run a lab node; use a Redis (>= 6.2) or Valkey image, such as --image %s",
-				a.plan.Service, a.plan.Spec.Image, config.DefaultImage)
-		}
+	if err := s.createAndStart(ctx, call, a, m); err != nil {
 		return fmt.Errorf("%s: %w", a.plan.Service, err)
 	}
 	verb := "created and started"
@@ -513,6 +508,39 @@ func (s *Session) applyOne(ctx context.Context, a action, m *made) error {
 	}
 	s.Progress.Node(a.plan.Service, fmt.Sprintf("running: %s at %s", verb, staticAddress(a.plan.Spec)))
 	return nil
+}
+
+// createAndStart creates a's container and starts it. A container that
+// vanishes between the two (the daemon finishing the rollback of a cut
+// short create that held the name) is created again, a few times at most.
+func (s *Session) createAndStart(ctx, call context.Context, a action, m *made) error {
+	for attempt := 1; ; attempt++ {
+		id, err := s.Engine.CreateContainer(call, a.plan.Spec)
+		if err != nil && strings.Contains(err.Error(), "is already in use") {
+			// An interrupted up's create can finish in the daemon after we
+			// listed the containers: take it over if it is this service's.
+			id, err = s.adopt(call, a, err)
+		} else if err == nil {
+			m.container(id)
+		}
+		if err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err() // interrupted: the container is made, the next up starts it
+		}
+		err = s.Engine.Start(call, id)
+		switch {
+		case err == nil:
+			return nil
+		case engine.IsNotFound(err) && attempt < 3:
+			continue
+		case strings.Contains(err.Error(), "executable file not found") && a.plan.Spec.Labels[engine.LabelRole] != "":
+			return fmt.Errorf("image %s has no redis-server, so it cannot run a lab node; use a Redis (>= 6.2) or Valkey image, such as --image %s",
+				a.plan.Spec.Image, config.DefaultImage)
+		}
+		return err
+	}
 }
 
 // adopt finds the container of a's service that a create conflicted with.

@@ -611,3 +611,48 @@ func TestUpStartsTheOverridesServices(t *testing.T) {
 		t.Errorf("down removed %v and networks %v; want app removed and corp-net kept", down.Containers, down.Networks)
 	}
 }
+
+// A container that goes away between up's list and its start (the daemon
+// rolling back another up's cut-short create) is created again, and the
+// lab comes up.
+func TestUpCreatesAgainAContainerThatVanished(t *testing.T) {
+	env := newTestEnv(healthy)
+	dir := mkdir(t, newDir(t))
+	env.up(t, dir, nil)
+	c := env.find(t, "node-1")
+	env.eng.SetState(c.ID, engine.StateCreated)
+	env.eng.VanishOnStart("node-1")
+
+	res := env.up(t, dir, nil)
+
+	if after := env.find(t, "node-1"); after.ID == c.ID || after.State != engine.StateRunning {
+		t.Errorf("node-1 is %s (%s), want a new running container", after.State, after.ID)
+	}
+	if !slices.Equal(res.Started, []string{"node-1"}) || !res.Health.Healthy {
+		t.Errorf("second up started %v, healthy %v", res.Started, res.Health.Healthy)
+	}
+}
+
+// Ctrl-C during up does not cut an engine call short: the container being
+// made is made whole, and not started; the next up starts it.
+func TestInterruptDoesNotCutAContainersCreateShort(t *testing.T) {
+	env := newTestEnv(healthy)
+	dir := mkdir(t, newDir(t))
+	env.up(t, dir, nil)
+	old := env.find(t, "node-1")
+	a := action{kind: actCreate, plan: ServicePlan{Service: "node-1", Spec: env.eng.Spec(old.ID), Hash: old.Labels[engine.LabelSpecHash]}}
+	if err := env.eng.Remove(ctx, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	interrupted, cancel := context.WithCancel(ctx)
+	cancel()
+
+	err := env.applyOne(interrupted, a, &made{})
+
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got %v, want the interrupt", err)
+	}
+	if c, ok := env.eng.Find("alpha", "node-1"); !ok || c.State != engine.StateCreated {
+		t.Errorf("node-1 after an interrupted create: %+v (found %v); want it made, not started", c, ok)
+	}
+}

@@ -36,6 +36,7 @@ type Fake struct {
 	onChange   func(c engine.Container, removed bool)
 	onStart    map[string][]appendFile // by service
 	onRun      func(spec engine.ContainerSpec) (int, string)
+	vanish     map[string]bool // by service: the next start finds it gone
 }
 
 // appendFile is what a container writes to a file when it starts.
@@ -266,10 +267,16 @@ func (f *Fake) Containers(_ context.Context, labels map[string]string) ([]engine
 }
 
 // CreateContainer creates a container in state created. Like Docker, it
-// refuses a name in use, a missing image and a missing network.
-func (f *Fake) CreateContainer(_ context.Context, spec engine.ContainerSpec) (string, error) {
+// refuses a name in use, a missing image, a missing network and a request
+// whose context ended.
+func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		// Like the daemon, which rolls back a create whose request was
+		// cut short.
+		return "", fmt.Errorf("creating container %s: %w", spec.Name, err)
+	}
 	arg := spec.Labels[engine.LabelService]
 	if arg == "" {
 		arg = spec.Name
@@ -327,6 +334,12 @@ func (f *Fake) Start(_ context.Context, id string) error {
 	}
 	if err := f.startFail[c.Service]; err != nil {
 		return err
+	}
+	if f.vanish[c.Service] {
+		// The daemon finished rolling the container back meanwhile.
+		delete(f.vanish, c.Service)
+		delete(f.containers, id)
+		return fmt.Errorf("starting %s: No such container: %w", id, cerrdefs.ErrNotFound)
 	}
 	if c.State == engine.StatePaused {
 		return fmt.Errorf("cannot start a paused container %s", c.Name)
@@ -405,6 +418,17 @@ func (f *Fake) Remove(_ context.Context, id string) error {
 	}
 	delete(f.containers, id)
 	return nil
+}
+
+// VanishOnStart makes the next start of service's container find it gone,
+// as when the daemon rolls back a create whose request was cut short.
+func (f *Fake) VanishOnStart(service string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.vanish == nil {
+		f.vanish = map[string]bool{}
+	}
+	f.vanish[service] = true
 }
 
 // AppendOnStart makes service's container append content to the file at
