@@ -45,6 +45,13 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 	if err != nil {
 		return nil, err
 	}
+	// Helpers (a fault's packet filter, a look at the image) are removed
+	// once done; one an interrupt left behind goes with the lab.
+	helpers, err := s.Engine.Containers(ctx, map[string]string{engine.LabelHelper: l.Config.Name})
+	if err != nil {
+		return nil, err
+	}
+	containers = append(containers, helpers...)
 	res := &DownResult{}
 	// Stop before removing, so every node saves its data on shutdown; the
 	// sentinels first, so they do not start a failover while the data

@@ -98,6 +98,9 @@ func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, op
 		}
 	}
 	l.Image = res.Image.Ref
+	if l.needsServerVersion() {
+		l.ServerVersion = s.serverVersion(ctx, l.Image)
+	}
 
 	if res.Render, err = l.Render(opts.Flags); err != nil {
 		return nil, err

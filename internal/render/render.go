@@ -36,6 +36,9 @@ type Input struct {
 	Image string
 	// Password is the lab password, "" when auth is off.
 	Password string
+	// EnableDebug renders `enable-debug-command local` into the data
+	// nodes' confs, for the servers that refuse DEBUG without it.
+	EnableDebug bool
 	// NewSentinelID makes the myid of a sentinel whose conf is rendered for
 	// the first time; nil means random. Tests make it deterministic.
 	NewSentinelID func(service string) string
@@ -334,8 +337,10 @@ func nodeConf(in Input, n topology.Node, ids map[string]string) ([]byte, error) 
 			MinReplicasToWrite              int
 			MinReplicasMaxLag               int64
 			ReplicaOf                       string
+			EnableDebug                     bool
 		}{
-			Service: n.Service, Lab: in.Lab.Name, Password: in.Password, LogFile: n.LogFile(), Port: n.Addr.Port(),
+			EnableDebug: in.EnableDebug,
+			Service:     n.Service, Lab: in.Lab.Name, Password: in.Password, LogFile: n.LogFile(), Port: n.Addr.Port(),
 			MinReplicasToWrite: in.Config.MinReplicasToWrite,
 			MinReplicasMaxLag:  int64(in.Config.MinReplicasMaxLag.Seconds()),
 		}
