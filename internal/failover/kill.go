@@ -154,10 +154,8 @@ func start(ctx context.Context, s *lab.Session, d *Discovery, o Options, watched
 	}
 	callMS := s.Now().Sub(t0).Milliseconds()
 	if o.Workload != nil {
-		isolated := ""
-		if o.Trigger == nil && o.Fault.Mode == fault.Disconnect {
-			isolated = fault.IsolatedAddr(ctx, s, old)
-		}
+		// "" unless the fault (or the trigger) cut the old master off.
+		isolated := fault.IsolatedAddr(ctx, s, old)
 		if err := o.Workload.Faulted(ctx, isolated); err != nil {
 			return time.Time{}, 0, err
 		}

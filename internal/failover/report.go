@@ -223,8 +223,33 @@ type SplitBrain struct {
 // PendingSplitBrain is the split brain of r: a partition with --load whose
 // isolated old master acknowledged writes; nil for any other report.
 func (r *Report) PendingSplitBrain() *SplitBrain {
-	if r == nil || r.Mode != fault.Disconnect || r.Load == nil || r.Load.Isolated == nil || r.Load.Isolated.Acked == 0 {
+	if r == nil || r.Load == nil || r.Load.Isolated == nil || r.Load.Isolated.Acked == 0 {
 		return nil
 	}
 	return &SplitBrain{OldMaster: r.OldMaster.Service, Writes: r.Load.Isolated}
+}
+
+// Report is what the sentinels did when no failover came, as a failover
+// report without a new master (every phase -1), so the timeline and the
+// annotated events of a scenario that expected none read like any other.
+func (e *NoFailoverError) Report(l *lab.Lab, label string) *Report {
+	r := &Report{
+		Lab: l.Config.Name, MasterName: l.Config.MasterName, Fault: label, OldMaster: e.OldMaster,
+		DownAfterMS: l.Config.DownAfterMS(), FaultAt: e.FaultAt,
+		Phases: Phases{FailoverMS: -1, AgreedMS: -1, PromotedMS: -1, ReplicasLinkedMS: -1, ConvergedMS: -1},
+	}
+	for _, n := range l.Topology.DataNodes() {
+		r.Nodes = append(r.Nodes, n.Ref())
+	}
+	ids := map[string]string{}
+	for id, svc := range e.Names.ByID {
+		ids[svc] = id
+	}
+	var watched []topology.Node
+	for _, n := range l.Topology.Sentinels() {
+		r.Sentinels = append(r.Sentinels, SentinelRef{n.Service, n.Addr.String(), ids[n.Service]})
+		watched = append(watched, n)
+	}
+	r.setEvents(append([]Event(nil), e.Events...), e.Names, watched)
+	return r
 }

@@ -210,3 +210,20 @@ func fromAddrs(t *topology.Lab, services []string) []netip.Addr {
 	}
 	return out
 }
+
+// Disarm clears the simulated failures of the sentinels given that still
+// answer, and forgets their records; one that does not answer (it
+// crashed, which cleared them) is skipped.
+func Disarm(ctx context.Context, s *lab.Session, sentinels []topology.Node) ([]string, error) {
+	var done []string
+	for _, n := range sentinels {
+		if err := disarm(ctx, s, n); err != nil {
+			continue
+		}
+		if err := forget(s.Lab.Dir, n.Service, Armed); err != nil {
+			return done, err
+		}
+		done = append(done, n.Service)
+	}
+	return done, nil
+}

@@ -42,6 +42,11 @@ func WriteHTML(w io.Writer, r *failover.Report, lang Lang) error {
 	if err != nil {
 		return err
 	}
+	return execute(w, v)
+}
+
+// execute writes the page of v.
+func execute(w io.Writer, v *view) error {
 	var b bytes.Buffer
 	if err := page.Execute(&b, v); err != nil {
 		return err
@@ -49,7 +54,7 @@ func WriteHTML(w io.Writer, r *failover.Report, lang Lang) error {
 	// html/template writes every "+" as "&#43;" (against UTF-7 sniffing,
 	// which the page's charset declaration rules out); event types start
 	// with "+", and the file should read and grep like the sentinel logs.
-	_, err = io.WriteString(w, strings.ReplaceAll(b.String(), "&#43;", "+"))
+	_, err := io.WriteString(w, strings.ReplaceAll(b.String(), "&#43;", "+"))
 	return err
 }
 
@@ -77,6 +82,11 @@ type view struct {
 	Resyncs []resyncRow
 
 	Load *loadView
+
+	// Scenario, on a scenario's page, is its verdict and checks; a run
+	// with no failover (NoFailover) has no new master to draw.
+	Scenario   *scenarioView
+	NoFailover bool
 }
 
 type summaryItem struct {
