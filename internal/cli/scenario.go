@@ -57,7 +57,10 @@ func newScenarioListCommand(f *Factory, runF func(context.Context, *scenarioList
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the scenarios, each with what it does and the outcome it expects",
-		Args:  noArgs,
+		Example: `  sentinel-lab scenario list
+  sentinel-lab scenario list -o json
+  sentinel-lab scenario list --lang zh`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(o.output); err != nil {
 				return err
@@ -98,6 +101,14 @@ func newScenarioRunCommand(f *Factory, runF func(context.Context, *scenarioRunOp
 	cmd := &cobra.Command{
 		Use:   "run NAME",
 		Short: "Run one scenario and print its verdict",
+		Long: `run makes a lab of its own for the scenario (a fresh name, free ports, a
+small down-after), applies its faults, checks the outcome and prints the
+verdict, the reasons and a timeline; the lab is removed afterwards. When a
+lab runs in --dir the scenario runs there and revives the lab at the end.
+Exit code 0: pass; 1: fail.`,
+		Example: `  sentinel-lab scenario run master-crash
+  sentinel-lab scenario run sentinel-tilt -o json
+  sentinel-lab scenario run old-master-partitioned --report split.html --lang zh`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf("name one scenario: sentinel-lab scenario run NAME (sentinel-lab scenario list shows them)")

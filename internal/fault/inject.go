@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
@@ -118,35 +119,56 @@ func (in *Injection) Inject(ctx context.Context) error {
 // sleep runs DEBUG SLEEP with redis-cli inside the node's container: the
 // confs allow DEBUG from local connections only (enable-debug-command
 // local), and this is one. The call blocks for the whole sleep, so it runs
-// on its own; a refusal comes back at once, and a sleep that started holds
-// redis-cli until it ends.
+// on its own; a refusal comes back at once.
 func (in *Injection) sleep(ctx context.Context) error {
 	secs := strconv.FormatFloat(in.Spec.For.Seconds(), 'f', 3, 64)
 	var out bytes.Buffer
 	spec := RedisCLI(in.Node, in.s.Lab.Password, "DEBUG", "SLEEP", secs)
 	w := &lockedWriter{b: &out}
 	spec.Stdout, spec.Stderr = w, w
-	done := make(chan error, 1)
+	started, finished := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	spec.Started = func() { once.Do(func() { close(started) }) }
+	var execErr error
 	go func() {
+		defer close(finished)
 		code, err := in.s.Engine.Exec(context.WithoutCancel(ctx), in.c.ID, spec)
 		if err == nil && code != 0 {
 			err = fmt.Errorf("redis-cli exited with code %d", code)
 		}
-		done <- err
+		execErr = err
 	}()
-	select {
-	case err := <-done:
+	back := func() error {
 		// Back already: a refusal, or a sleep shorter than the wait.
-		reply := strings.TrimSpace(out.String())
-		if err == nil && reply == "OK" {
+		reply := strings.TrimSpace(w.String())
+		if execErr == nil && reply == "OK" {
 			return nil
 		}
-		return sleepRefused(in.Node.Service, reply, err)
-	case <-in.s.Time().After(300 * time.Millisecond):
-		return nil // redis-cli waits for the reply of a sleep under way
+		return sleepRefused(in.Node.Service, reply, execErr)
+	}
+	select {
+	case <-finished:
+		return back()
+	case <-started:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// A server asleep does not answer PING (it times out). One that
+	// answers has not read DEBUG SLEEP yet, or refused it, and then
+	// redis-cli is back with why.
+	for tries := 0; tries < 12; tries++ {
+		if reply, err := in.s.Nodes().Do(ctx, in.Node, "PING"); err != nil || reply != "PONG" {
+			return nil
+		}
+		select {
+		case <-finished:
+			return back()
+		case <-in.s.Time().After(250 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return fmt.Errorf("DEBUG SLEEP on %s did not take effect: it still answers PING 3s after it was sent", in.Node.Service)
 }
 
 // DebugDisabledError is a node that refuses DEBUG.
