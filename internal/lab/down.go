@@ -41,17 +41,10 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 	if _, err := s.Containers(ctx); err != nil {
 		return nil, err
 	}
-	containers, err := s.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
+	containers, err := s.allContainers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// Helpers (a fault's packet filter, a look at the image) are removed
-	// once done; one an interrupt left behind goes with the lab.
-	helpers, err := s.Engine.Containers(ctx, map[string]string{engine.LabelHelper: l.Config.Name})
-	if err != nil {
-		return nil, err
-	}
-	containers = append(containers, helpers...)
 	res := &DownResult{}
 	// Stop before removing, so every node saves its data on shutdown; the
 	// sentinels first, so they do not start a failover while the data
@@ -114,6 +107,19 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 		}
 	}
 	return res, nil
+}
+
+// allContainers lists every container of the lab, with the helpers (a
+// fault's packet filter, a look at the image): they are removed once
+// done, and one an interrupt left behind goes with the lab.
+func (s *Session) allContainers(ctx context.Context) ([]engine.Container, error) {
+	name := s.Lab.Config.Name
+	containers, err := s.Engine.Containers(ctx, ProjectLabels(name))
+	if err != nil {
+		return nil, err
+	}
+	helpers, err := s.Engine.Containers(ctx, map[string]string{engine.LabelHelper: name})
+	return append(containers, helpers...), err
 }
 
 // each runs fn on every container concurrently and returns the first error.

@@ -82,21 +82,6 @@ func (f *Fake) FailOn(method string, err error) {
 	f.failures[method] = err
 }
 
-// FailStart makes Start of the containers of service fail with err.
-func (f *Fake) FailStart(service string, err error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.startFail[service] = err
-}
-
-// ExitOnStart makes the containers of service exit as soon as they start,
-// leaving logs as their output.
-func (f *Fake) ExitOnStart(service, logs string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.exitOnRun[service] = logs
-}
-
 // Calls returns every call made so far, as "Method arg": the argument is
 // the service of a container (its name when it has no service label), the
 // name of a network or the image reference.

@@ -30,3 +30,18 @@ func (f *Fake) Wait(_ context.Context, id string) (int, error) {
 	}
 	return c.exitCode, nil
 }
+
+// FailStart makes Start of the containers of service fail with err.
+func (f *Fake) FailStart(service string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.startFail[service] = err
+}
+
+// ExitOnStart makes the containers of service exit as soon as they start,
+// leaving logs as their output.
+func (f *Fake) ExitOnStart(service, logs string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.exitOnRun[service] = logs
+}
