@@ -52,6 +52,10 @@ type ReviveOptions struct {
 	// SplitBrain, when set, is what a partitioned old master acknowledged
 	// while cut off: once it rejoins, revive counts what it dropped.
 	SplitBrain *SplitBrain
+	// Settle waits until the lab is healthy even when nothing was
+	// faulted: after a scenario, an old master may still be waiting for
+	// the sentinels to make it a replica.
+	Settle bool
 }
 
 // ReviveReport says what revive did.
@@ -87,6 +91,9 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 	}
 	rep := &ReviveReport{Revived: []Revived{}}
 	if len(faults) == 0 {
+		if o.Settle {
+			return rep, waitHealthy(ctx, s, o.Timeout)
+		}
 		return rep, nil
 	}
 	logsBefore := map[string]string{}
