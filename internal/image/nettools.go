@@ -34,6 +34,9 @@ func EnsureNetTools(ctx context.Context, eng engine.Engine, host Host, progress 
 	if host.LookPath == nil {
 		host = DefaultHost
 	}
+	if progress == nil {
+		progress = io.Discard
+	}
 	exes, err := findNetTools(host)
 	if err != nil {
 		return "", err
