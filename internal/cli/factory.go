@@ -164,15 +164,6 @@ func unknownService(t *topology.Lab, s string) error {
 	return usageErrorf("lab %q has no service %q; its services are %s", t.Name, s, strings.Join(t.Services(), ", "))
 }
 
-// containerIDs lists the lab's container ids by service.
-func containerIDs(containers map[string]engine.Container) map[string]string {
-	ids := map[string]string{}
-	for s, c := range containers {
-		ids[s] = c.ID
-	}
-	return ids
-}
-
 // lockLab takes the lab directory's lock for a command that changes the
 // lab, and says so when it took over one whose holder ended without
 // releasing it. The caller must call release.
