@@ -20,7 +20,7 @@ type Options struct {
 	// Timeout bounds the wait for the failover to converge.
 	Timeout time.Duration
 	// Force faults the master even when the sentinels that answer cannot
-	// elect a leader.
+	// elect a leader, or when an earlier attempt holds them back.
 	Force bool
 	// Poll is the interval of the sentinel and INFO polls (default 20ms).
 	Poll time.Duration
@@ -50,6 +50,10 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 		o.Poll = 20 * time.Millisecond
 	}
 	d, err := Discover(ctx, s, o.Force)
+	if err != nil {
+		return nil, err
+	}
+	held, err := awaitReady(ctx, s, o.Force)
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +87,7 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 		return nil, err
 	}
 	r := newReport(s.Lab, d, o.Mode, t0, callMS, tr)
+	r.HeldBack = held
 	r.Resyncs = resyncs(ctx, s, d, logsBefore, r.NewMaster)
 	if o.Workload != nil {
 		// A failed check of the client's writes does not undo the failover:

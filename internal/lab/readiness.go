@@ -6,8 +6,8 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/nodelog"
-	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/readiness"
+	"github.com/sentinel-lab/sentinel-lab/internal/render"
 )
 
 // Readiness reads what the lab's sentinels logged since since and says
@@ -27,13 +27,15 @@ func (s *Session) Readiness(ctx context.Context, since time.Time) (readiness.Rep
 	for _, lines := range lists {
 		notes = append(notes, nodelog.SentinelNotes(nodelog.Since(lines, since))...)
 	}
+	// The sentinels' ids, to name the ones voted for, are in their confs:
+	// asking the sentinels would cost a round trip each.
 	ids := map[string]string{}
+	for service, id := range render.SentinelIDs(s.Lab.Dir, t) {
+		ids[id] = service
+	}
 	var names []string
-	for _, v := range probe.SentinelViews(ctx, s.Nodes(), t) {
-		names = append(names, v.Service)
-		if v.MyID != "" {
-			ids[v.MyID] = v.Service
-		}
+	for _, n := range t.Sentinels() {
+		names = append(names, n.Service)
 	}
 	return readiness.Assess(notes, names, ids, s.Lab.Config.FailoverTimeout, s.Now()), nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/image"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/readiness"
 	"github.com/sentinel-lab/sentinel-lab/internal/render"
 	"github.com/sentinel-lab/sentinel-lab/internal/wait"
 )
@@ -32,6 +33,9 @@ type UpOptions struct {
 	CheckPorts bool
 	// Retain keeps what a failed up created, to inspect it.
 	Retain bool
+	// Trouble is what to do when the sentinels had trouble while the lab
+	// started; "" is TroubleWait.
+	Trouble Trouble
 }
 
 // UpResult says what `up` did.
@@ -50,6 +54,10 @@ type UpResult struct {
 	// Took is the whole up, from the first call to the engine.
 	Took   time.Duration
 	Health probe.Health
+	// Trouble is what the sentinels had while the lab started, nil when
+	// they only watched; TroubleWaited how long up waited it out.
+	Trouble       *readiness.Report
+	TroubleWaited time.Duration
 }
 
 // Up renders the lab, starts what is not running and waits until it is
@@ -184,6 +192,9 @@ func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, op
 		return fail(err)
 	}
 	res.HealthyAfter = s.Now().Sub(started)
+	if err := s.checkTrouble(ctx, begin, opts.Trouble, res); err != nil {
+		return res, err
+	}
 	res.Took = s.Now().Sub(begin)
 	return res, nil
 }

@@ -395,6 +395,20 @@ func sentinelIDs(dir labdir.Dir, in Input) (map[string]string, error) {
 	return ids, nil
 }
 
+// SentinelIDs are the myids the lab's sentinels keep in their confs, by
+// service; a sentinel without a conf (or a myid in it) is left out.
+func SentinelIDs(dir labdir.Dir, lab *topology.Lab) map[string]string {
+	ids := map[string]string{}
+	for _, s := range lab.Sentinels() {
+		if b, _ := readExisting(ConfPath(dir, s)); b != nil {
+			if m := myidLine.FindSubmatch(b); m != nil {
+				ids[s.Service] = string(m[1])
+			}
+		}
+	}
+	return ids
+}
+
 // readExisting reads a file, returning nil and no error when there is no
 // such file, including when a folder on its path is missing or is a file:
 // checkWritable reports that case with its fix.
