@@ -89,7 +89,10 @@ func Load(l Layers) (*Config, error) {
 	}
 	if l.Env != nil {
 		for _, f := range fields {
-			if raw, ok := l.Env(f.Env()); ok {
+			raw, ok := l.Env(f.Env())
+			// An empty secret variable sets nothing (the kept or a
+			// generated password applies), so it is not named as the source.
+			if ok && !(f.Secret && raw == "") {
 				set(f, raw, Source{Kind: FromEnv, Detail: f.Env()})
 			}
 		}
