@@ -90,7 +90,7 @@ func (e *Env) Containers(ctx context.Context, l *Lab) (map[string]engine.Contain
 	}
 	out := map[string]engine.Container{}
 	for _, c := range list {
-		if wd := c.Labels[engine.LabelWorkingDir]; wd != "" && wd != l.ComposeDir() {
+		if wd := c.Labels[engine.LabelWorkingDir]; wd != "" && !labdir.SamePath(wd, l.ComposeDir()) {
 			return nil, &NameTakenError{Name: l.Config.Name, OtherDir: strings.TrimSuffix(wd, "/"+labdir.ComposeDir)}
 		}
 		if c.Labels[engine.LabelOneoff] == "True" {
