@@ -207,6 +207,7 @@ func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
 		}
 	}
 	st.Image = l.Image
+	st.AddNodeDirs(l.Topology.Services()...)
 	if l.Config.PortAuto {
 		st.Port, st.SentinelPort = l.Config.Port, l.Config.SentinelPort
 	}

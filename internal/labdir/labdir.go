@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -117,6 +118,21 @@ type State struct {
 	// Port and SentinelPort are the ports chosen for port auto.
 	Port         int `json:"port,omitempty"`
 	SentinelPort int `json:"sentinel_port,omitempty"`
+	// NodeDirs are the nodes whose data/<node> folders the lab ever
+	// rendered, removed nodes included, so down --volumes deletes them all
+	// and nothing else.
+	NodeDirs []string `json:"node_dirs,omitempty"`
+}
+
+// AddNodeDirs records node folders the lab rendered, keeping the list
+// sorted and without duplicates.
+func (s *State) AddNodeDirs(services ...string) {
+	for _, svc := range services {
+		if !slices.Contains(s.NodeDirs, svc) {
+			s.NodeDirs = append(s.NodeDirs, svc)
+		}
+	}
+	slices.Sort(s.NodeDirs)
 }
 
 // ReadState returns the lab's state; a lab never rendered has an empty one.
