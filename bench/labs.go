@@ -133,7 +133,11 @@ func openHealthWait(l *runLab) (*healthWait, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &healthWait{lab: lb, prober: lb.Prober(probe.ReachAuto)}, nil
+	eng, err := engine.NewDocker()
+	if err != nil {
+		return nil, err
+	}
+	return &healthWait{lab: lb, prober: lb.Prober(eng, probe.ReachAuto)}, nil
 }
 
 // pollInterval is lab.Env's default health poll interval.

@@ -71,7 +71,7 @@ func runExport(ctx context.Context, g *globalOptions, f *Factory, streams Stream
 	if err := printConfig(&js, in.lab, &configOptions{output: "json"}); err != nil {
 		return err
 	}
-	pr := in.lab.Prober(f.Reach)
+	pr := in.lab.Prober(in.env.Engine, f.Reach)
 	defer pr.Close()
 	x := &export.Export{
 		Lab: in.lab, Env: in.env, Inspector: in.ins, Asker: pr,

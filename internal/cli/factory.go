@@ -52,6 +52,6 @@ func (f *Factory) Env(w io.Writer) (*lab.Env, error) {
 		p = progress.New(w)
 	}
 	return &lab.Env{
-		Engine: eng, Progress: p, NewProber: lab.RealProber(f.Reach), Host: image.DefaultHost,
+		Engine: eng, Progress: p, NewProber: lab.RealProber(eng, f.Reach), Host: image.DefaultHost,
 	}, nil
 }

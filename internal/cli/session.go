@@ -26,7 +26,7 @@ func openSession(g *globalOptions, f *Factory, w io.Writer) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{lab: l, env: env, prober: l.Prober(f.Reach)}, nil
+	return &session{lab: l, env: env, prober: l.Prober(env.Engine, f.Reach)}, nil
 }
 
 // Close closes the connections to the nodes.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,14 +55,49 @@ func (e *Env) clock() wait.Clock {
 }
 
 // RealProber connects to the lab's nodes through the dialer every CLI
-// connection uses.
-func RealProber(reach probe.Reach) func(l *Lab) Prober {
-	return func(l *Lab) Prober { return l.Prober(reach) }
+// connection uses; nets is the engine that knows the lab network.
+func RealProber(nets NetworkLister, reach probe.Reach) func(l *Lab) Prober {
+	return func(l *Lab) Prober { return l.Prober(nets, reach) }
 }
 
-// Prober connects to the lab's nodes.
-func (l *Lab) Prober(reach probe.Reach) *probe.Prober {
-	return probe.New(l.Topology, l.Password, probe.NewDialer(l.Topology, l.Config.Bind, reach))
+// NetworkLister is the part of the engine that lists networks.
+type NetworkLister interface {
+	Networks(ctx context.Context) ([]engine.Network, error)
+}
+
+// Prober connects to the lab's nodes. nets tells where the lab network is,
+// so in-network addresses are dialed only over its bridge on this host
+// (nil: never, only published ports).
+func (l *Lab) Prober(nets NetworkLister, reach probe.Reach) *probe.Prober {
+	d := probe.NewDialer(l.Topology, l.Config.Bind, reach)
+	if nets != nil {
+		d.WithBridge(l.bridgeLookup(nets))
+	}
+	return probe.New(l.Topology, l.Password, d)
+}
+
+// bridgeLookup finds the lab network on the engine, for the dialer.
+func (l *Lab) bridgeLookup(nets NetworkLister) probe.BridgeLookup {
+	return func(ctx context.Context) (probe.Bridge, error) {
+		list, err := nets.Networks(ctx)
+		if err != nil {
+			return probe.Bridge{}, err
+		}
+		for _, n := range list {
+			if n.Name != l.NetworkName() {
+				continue
+			}
+			br := probe.Bridge{Name: n.Name, Gateway: n.Gateway}
+			if len(n.Subnets) > 0 {
+				br.Subnet = n.Subnets[0]
+			}
+			if slices.Contains(n.Subnets, l.Topology.Subnet) {
+				br.Subnet = l.Topology.Subnet
+			}
+			return br, nil
+		}
+		return probe.Bridge{}, fmt.Errorf("network %s does not exist (`sentinel-lab up` creates it again)", l.NetworkName())
+	}
 }
 
 // ComposeDir is the compose project's working directory, which compose
@@ -115,14 +151,16 @@ func (e *NameTakenError) Error() string {
 func (e *NameTakenError) IsUsage() bool { return true }
 
 // takenSubnets returns a predicate telling subnets that overlap a network
-// which is not this lab's.
+// which is not this lab's, or that this host routes elsewhere.
 func (e *Env) takenSubnets(ctx context.Context, project string) (func(netip.Prefix) bool, []engine.Network, error) {
 	nets, err := e.Engine.Networks(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	// An unreadable routing table leaves Docker's networks to avoid.
+	routes, _ := hostRoutes()
 	return func(p netip.Prefix) bool {
-		return foreignOverlap(nets, project, p) != ""
+		return foreignOverlap(nets, project, p) != "" || routedElsewhere(routes, nets, project, p) != ""
 	}, nets, nil
 }
 

@@ -81,7 +81,13 @@ func (e *Env) Status(ctx context.Context, l *Lab) (*Report, error) {
 		return r, nil
 	}
 	snap := e.snapshot(ctx, l)
-	return BuildReport(l, containers, snap), nil
+	r := BuildReport(l, containers, snap)
+	if p, err := e.networkProblem(ctx, l); err != nil {
+		return nil, err
+	} else if p != "" {
+		r.Healthy, r.Problems = false, append([]string{p}, r.Problems...)
+	}
+	return r, nil
 }
 
 // BuildReport assembles the report from the containers and a snapshot.

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -126,7 +127,8 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 	if err := e.removeOrphanNodes(ctx, services, existing); err != nil {
 		return nil, err
 	}
-	actions := planActions(services, existing)
+	missing := missingNetworks(networks, nets)
+	actions := planWith(services, existing, missing)
 	if len(actions) == 0 {
 		snap := e.snapshot(ctx, l)
 		if h := probe.Evaluate(l.Topology, snap); h.Healthy {
@@ -154,7 +156,7 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 		if existing, err = e.Containers(ctx, l); err != nil {
 			return nil, err
 		}
-		actions = planActions(services, existing)
+		actions = planWith(services, existing, missing)
 	}
 	made := &made{}
 	// A failed up removes what it made, so nothing is left half-created,
@@ -292,6 +294,8 @@ type action struct {
 	kind     actionKind
 	plan     ServicePlan
 	existing engine.Container
+	// why a container is recreated, when not for a changed spec.
+	why string
 }
 
 // planActions compares what should run with what exists. Running
@@ -398,8 +402,7 @@ func (e *Env) ensureNetworks(ctx context.Context, networks []NetworkPlan, m *mad
 		}
 		switch {
 		case found != nil && n.Spec.Subnet.IsValid() && !containsPrefix(found.Subnets, n.Spec.Subnet):
-			return fmt.Errorf("network %s exists with subnet %v, not %s; remove the lab with `sentinel-lab down` and run up again",
-				n.Spec.Name, found.Subnets, n.Spec.Subnet)
+			return networkMismatch(n, *found)
 		case found != nil:
 		case n.External:
 			return fmt.Errorf("external network %s does not exist; create it first (docker network create %s)", n.Spec.Name, n.Spec.Name)
@@ -408,7 +411,7 @@ func (e *Env) ensureNetworks(ctx context.Context, networks []NetworkPlan, m *mad
 				return err
 			}
 			m.networks = append(m.networks, n.Spec.Name)
-			e.Progress.Printf("created network %s (%s)", n.Spec.Name, n.Spec.Subnet)
+			e.Progress.Printf("created network %s (%s)", n.Spec.Name, subnetText(n.Spec.Subnet))
 		}
 	}
 	return nil
@@ -509,7 +512,7 @@ func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 	}
 	verb := "created and started"
 	if a.kind == actRecreate {
-		verb = "recreated (its configuration changed)"
+		verb = "recreated (" + cmp.Or(a.why, "its configuration changed") + ")"
 	}
 	e.Progress.Node(a.plan.Service, fmt.Sprintf("running: %s at %s", verb, staticAddress(a.plan.Spec)))
 	return nil

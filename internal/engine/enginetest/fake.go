@@ -26,6 +26,7 @@ type Fake struct {
 	networks   map[string]*engine.Network // by name
 	containers map[string]*container      // by id
 	nextID     int
+	nextNet    int
 	calls      []string
 	failures   map[string]error
 	startFail  map[string]error  // by service
@@ -34,9 +35,13 @@ type Fake struct {
 
 type container struct {
 	engine.Container
-	spec  engine.ContainerSpec
-	logs  string
-	files map[string][]byte
+	spec engine.ContainerSpec
+	// netIDs are the ids of the networks it was created on: like Docker,
+	// it cannot start once one is removed, even if one of the same name
+	// was created again.
+	netIDs map[string]string
+	logs   string
+	files  map[string][]byte
 }
 
 // New returns an empty engine holding the given images.
@@ -283,9 +288,11 @@ func (f *Fake) CreateNetwork(_ context.Context, spec engine.NetworkSpec) error {
 	if _, ok := f.networks[spec.Name]; ok {
 		return fmt.Errorf("network with name %s already exists", spec.Name)
 	}
-	n := &engine.Network{ID: "net-" + spec.Name, Name: spec.Name, Labels: maps.Clone(spec.Labels)}
+	f.nextNet++
+	n := &engine.Network{ID: fmt.Sprintf("net-%s-%d", spec.Name, f.nextNet), Name: spec.Name, Labels: maps.Clone(spec.Labels)}
 	if spec.Subnet.IsValid() {
 		n.Subnets = []netip.Prefix{spec.Subnet}
+		n.Gateway = spec.Subnet.Masked().Addr().Next()
 	}
 	f.networks[spec.Name] = n
 	return nil
@@ -322,10 +329,15 @@ func (f *Fake) Connect(_ context.Context, id string, ep engine.Endpoint) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := f.networks[ep.Network]; !ok {
+	n, ok := f.networks[ep.Network]
+	if !ok {
 		return fmt.Errorf("network %s not found", ep.Network)
 	}
 	c.Addresses[ep.Network] = ep.IPv4
+	if c.netIDs == nil {
+		c.netIDs = map[string]string{}
+	}
+	c.netIDs[ep.Network] = n.ID
 	return nil
 }
 
@@ -338,6 +350,7 @@ func (f *Fake) Disconnect(_ context.Context, id, network string) error {
 		return err
 	}
 	delete(c.Addresses, network)
+	delete(c.netIDs, network)
 	return nil
 }
 
@@ -384,12 +397,13 @@ func (f *Fake) CreateContainer(_ context.Context, spec engine.ContainerSpec) (st
 	if !f.images[spec.Image] {
 		return "", fmt.Errorf("no such image: %s", spec.Image)
 	}
-	addrs := map[string]netip.Addr{}
+	addrs, netIDs := map[string]netip.Addr{}, map[string]string{}
 	for _, ep := range spec.Endpoints {
-		if _, ok := f.networks[ep.Network]; !ok {
+		n, ok := f.networks[ep.Network]
+		if !ok {
 			return "", fmt.Errorf("network %s not found", ep.Network)
 		}
-		addrs[ep.Network] = ep.IPv4
+		addrs[ep.Network], netIDs[ep.Network] = ep.IPv4, n.ID
 	}
 	f.nextID++
 	id := fmt.Sprintf("c%03d", f.nextID)
@@ -398,7 +412,7 @@ func (f *Fake) CreateContainer(_ context.Context, spec engine.ContainerSpec) (st
 			ID: id, Name: spec.Name, Service: spec.Labels[engine.LabelService], Image: spec.Image,
 			State: engine.StateCreated, Labels: maps.Clone(spec.Labels), Addresses: addrs,
 		},
-		spec: spec,
+		spec: spec, netIDs: netIDs,
 	}
 	return id, nil
 }
@@ -424,6 +438,11 @@ func (f *Fake) Start(_ context.Context, id string) error {
 	}
 	if c.State == engine.StatePaused {
 		return fmt.Errorf("cannot start a paused container %s", c.Name)
+	}
+	for name, id := range c.netIDs {
+		if n, ok := f.networks[name]; !ok || n.ID != id {
+			return fmt.Errorf("network %s not found", id)
+		}
 	}
 	c.State = engine.StateRunning
 	if logs, ok := f.exitOnRun[c.Service]; ok {
