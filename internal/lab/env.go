@@ -15,12 +15,15 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/progress"
 	"github.com/sentinel-lab/sentinel-lab/internal/render"
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 	"github.com/sentinel-lab/sentinel-lab/internal/wait"
 )
 
 // Prober is what the life cycle asks the lab's nodes; tests fake it.
 type Prober interface {
 	Snapshot(ctx context.Context) probe.Snapshot
+	// ResetSentinel sends SENTINEL RESET for the lab's master to sentinel n.
+	ResetSentinel(ctx context.Context, n topology.Node) error
 	Close()
 }
 

@@ -54,6 +54,8 @@ type probers struct {
 	polls  int
 	opened int
 	closed int
+	// resets are the sentinels sent SENTINEL RESET, in order.
+	resets []string
 }
 
 func (p *probers) New(l *Lab) Prober {
@@ -88,6 +90,20 @@ func (f *fakeProber) Snapshot(context.Context) probe.Snapshot {
 	s := f.p.script
 	f.p.mu.Unlock()
 	return s(n, f.topo)
+}
+
+func (f *fakeProber) ResetSentinel(_ context.Context, n topology.Node) error {
+	f.p.mu.Lock()
+	defer f.p.mu.Unlock()
+	f.p.resets = append(f.p.resets, n.Service)
+	return nil
+}
+
+// Resets returns the sentinels reset so far.
+func (p *probers) Resets() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.resets...)
 }
 
 func (f *fakeProber) Close() {

@@ -80,6 +80,10 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 	if err != nil {
 		return nil, err
 	}
+	removed, err := e.checkShrink(ctx, l, existing)
+	if err != nil {
+		return nil, err
+	}
 
 	res := &UpResult{Lab: l}
 	// The image this lab already runs is used again while it is there and
@@ -175,7 +179,7 @@ func (e *Env) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, opts U
 		return fail(err)
 	}
 	started := e.clock().Now()
-	res.Health, err = e.waitHealthy(ctx, l, opts.Timeout)
+	res.Health, err = e.waitHealthy(ctx, l, opts.Timeout, newForgetting(removed))
 	if err == nil {
 		for _, n := range l.Topology.Nodes {
 			e.Progress.Node(n.Service, "healthy")
@@ -570,7 +574,7 @@ func (e *Env) snapshot(ctx context.Context, l *Lab) probe.Snapshot {
 
 // waitHealthy polls the lab until it is healthy. A lab container that
 // exits meanwhile fails the wait at once, with its last log lines.
-func (e *Env) waitHealthy(ctx context.Context, l *Lab, timeout time.Duration) (probe.Health, error) {
+func (e *Env) waitHealthy(ctx context.Context, l *Lab, timeout time.Duration, forget *forgetting) (probe.Health, error) {
 	pr := e.NewProber(l)
 	defer pr.Close()
 	var last probe.Health
@@ -582,7 +586,14 @@ func (e *Env) waitHealthy(ctx context.Context, l *Lab, timeout time.Duration) (p
 		if err := e.checkNoneExited(ctx, l); err != nil {
 			return false, "", err
 		}
-		last = probe.Evaluate(l.Topology, pr.Snapshot(ctx))
+		snap := pr.Snapshot(ctx)
+		if did, err := forget.step(ctx, pr, l, snap); err != nil {
+			return false, "", err
+		} else if did != "" {
+			e.Progress.Printf("%s", did)
+			return false, "the sentinels forget the nodes that are gone", nil
+		}
+		last = probe.Evaluate(l.Topology, snap)
 		return last.Healthy, last.Condition(), nil
 	})
 	var te *wait.TimeoutError
