@@ -61,7 +61,7 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 	if err != nil {
 		return nil, err
 	}
-	faults := Faults(l, containers)
+	faults := reviveFaults(l, containers, pr.Snapshot(ctx))
 	if len(o.Services) > 0 {
 		faults, err = selectFaults(l, faults, o.Services)
 		if err != nil {
@@ -70,7 +70,7 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 	}
 	rep := &ReviveReport{Revived: []Revived{}}
 	if len(faults) == 0 {
-		return rep, nil
+		return rep, nothingToRevive(ctx, env, l, pr, o.Timeout, rep)
 	}
 	logsBefore := map[string]string{}
 	for _, f := range faults {
@@ -78,10 +78,10 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 	}
 	start := time.Now()
 	for _, f := range faults {
-		if err := undo(ctx, env.Engine, l, f, containers[f.Service]); err != nil {
+		if err := undoFault(ctx, env, l, f, containers[f.Service]); err != nil {
 			return nil, fmt.Errorf("reviving %s: %w", f.Service, err)
 		}
-		env.Progress.Printf("%s: %s", f.Service, map[string]string{"stopped": "started", "paused": "unpaused", "cut off": "moved back to the lab network"}[f.Kind])
+		env.Progress.Printf("%s: %s", f.Service, undoneText(f.Kind))
 	}
 
 	pending := map[string]Fault{}
@@ -94,6 +94,9 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 		OnChange: func(_ time.Duration, c string) { env.Progress.Printf("waiting: %s", c) },
 	}
 	_, err = strategy.Until(ctx, func(ctx context.Context) (bool, string, error) {
+		if err := exitedAfterRevive(ctx, env, l, started(faults)); err != nil {
+			return false, "", err
+		}
 		views := sentinelViews(ctx, pr, l)
 		m, err := currentMaster(l, views, true)
 		if err != nil {
@@ -130,10 +133,13 @@ func Revive(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober, o R
 	}
 	// With nothing left faulted, revive is done when the whole lab is
 	// healthy again: sentinels that were down must also see each other.
-	if containers, err := env.Containers(ctx, l); err == nil && len(Faults(l, containers)) == 0 {
+	if containers, err := env.Containers(ctx, l); err == nil && len(Faults(l, containers))+len(missingFaults(l, containers)) == 0 {
 		// One --timeout bounds the whole revive.
 		strategy.Timeout = max(o.Timeout-time.Since(start), time.Second)
 		_, err = strategy.Until(ctx, func(ctx context.Context) (bool, string, error) {
+			if err := exitedAfterRevive(ctx, env, l, started(faults)); err != nil {
+				return false, "", err
+			}
 			h := probe.Evaluate(l.Topology, pr.Snapshot(ctx))
 			return h.Healthy, h.Condition(), nil
 		})

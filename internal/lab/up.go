@@ -609,35 +609,20 @@ type ExitedError struct {
 	Service string
 	State   string
 	Logs    string
+	// While says when: "" is while the lab was starting.
+	While string
 }
 
 func (e *ExitedError) Error() string {
-	msg := fmt.Sprintf("%s stopped while the lab was starting (state %s)", e.Service, e.State)
+	msg := fmt.Sprintf("%s stopped %s (state %s)", e.Service, cmp.Or(e.While, "while the lab was starting"), e.State)
 	if logs := strings.TrimSpace(e.Logs); logs != "" {
 		msg += "; its last lines:\n" + indent(logs, "    ")
 	}
-	if strings.Contains(e.Logs, "Bad directive") || strings.Contains(e.Logs, "Unrecognized sentinel configuration") {
-		msg += "\nits conf has a line this Redis does not understand: fix the conf under data/" + e.Service +
-			"/data, or delete it to render it again; an image with a Redis older than 6.2 cannot run the lab"
-	}
-	return msg
+	return msg + exitHint(e.Service, e.Logs)
 }
 
 func (e *Env) checkNoneExited(ctx context.Context, l *Lab) error {
-	list, err := e.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
-	if err != nil {
-		return err
-	}
-	for _, c := range list {
-		if _, isNode := l.Topology.Node(c.Service); !isNode || c.Labels[engine.LabelOneoff] == "True" {
-			continue
-		}
-		if c.State == engine.StateExited || c.State == "dead" {
-			logs := e.lastLines(ctx, l, c, 15)
-			return &ExitedError{Service: c.Service, State: c.State, Logs: logs}
-		}
-	}
-	return nil
+	return e.CheckExited(ctx, l, nil, "")
 }
 
 // lastLines returns the container's own output (where start-up errors such
