@@ -86,11 +86,5 @@ func runLogs(ctx context.Context, g *globalOptions, f *Factory, streams Streams,
 	if !o.follow {
 		return nil
 	}
-	return r.Follow(ctx, followInterval, func(ctx context.Context) ([]nodelog.Target, error) {
-		ids, err := in.containerIDs(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return nodelog.Targets(in.lab.Dir, nodes, ids), nil
-	}, p.Print)
+	return r.Follow(ctx, followInterval, followTargets(in, nodes, streams), p.Print)
 }

@@ -52,6 +52,9 @@ after the failover.`,
 			if err != nil {
 				return err
 			}
+			if err := noteStaleReport(streams, dir, r); err != nil {
+				return err
+			}
 			return writeReport(streams, o.file, r, lang)
 		},
 	}

@@ -13,6 +13,7 @@ import (
 
 type statusOptions struct {
 	output string
+	check  bool
 }
 
 func newStatusCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Command {
@@ -24,9 +25,13 @@ func newStatusCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Comm
 link, replication offset and lag, connected replicas and replication id; for
 each sentinel, where it believes the master is, the master's flags
 (s_down, o_down), the replicas and sentinels it sees, its epoch, TILT and its
-CKQUORUM answer. Nodes that are down are shown as down.`,
+CKQUORUM answer. Nodes that are down are shown as down.
+
+With --check it exits with code 3 when the lab is not healthy (0 when it
+is, 1 when it cannot be asked), for CI and scripts.`,
 		Example: `  sentinel-lab status
-  sentinel-lab status -o json`,
+  sentinel-lab status -o json
+  sentinel-lab status --check || echo "not healthy"`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(o.output); err != nil {
 				return err
@@ -44,13 +49,17 @@ CKQUORUM answer. Nodes that are down are shown as down.`,
 				return err
 			}
 			if o.output == "json" {
-				return writeJSON(streams.Out, r)
+				if err := writeJSON(streams.Out, r); err != nil {
+					return err
+				}
+				return checkHealthy(o.check, r)
 			}
 			printStatus(streams.Out, r)
-			return nil
+			return checkHealthy(o.check, r)
 		},
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&o.check, "check", false, "exit with code 3 when the lab is not healthy")
 	return cmd
 }
 

@@ -112,6 +112,9 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 	if _, on := c.Addresses[l.NetworkName()]; !on {
 		return nil, &RefusedError{Reason: fmt.Sprintf("the master %s is already cut off from the lab network; `sentinel-lab revive` reconnects it", old.Service)}
 	}
+	if err := checkPromotable(ctx, pr, l, old, containers, o.Force); err != nil {
+		return nil, err
+	}
 
 	// Logs of the replicas that will follow the new master, to tell later
 	// whether they caught up with a partial or a full resync.
@@ -147,6 +150,9 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 		return nil, err
 	}
 	o.Progress.Printf("faulting the master %s (%s) with %s; sentinels watched: %d", old.Service, old.Addr, o.Mode, len(watched))
+	if err := MarkFault(l.Dir, FaultMark{At: time.Now(), Mode: o.Mode, Master: old.Service}); err != nil {
+		return nil, err
+	}
 	// Times count from the fault request: a SIGKILL lands at once, while
 	// the engine call returns only after the daemon has cleaned up.
 	t0 := time.Now()
