@@ -4,8 +4,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
 // hostilePassword is what a hand-edited .sentinel-lab/password held in
@@ -105,5 +108,25 @@ func TestPasswordSource(t *testing.T) {
 	}
 	if got := empty.PasswordSource(); got != ".sentinel-lab/password" || empty.Password != again.Password {
 		t.Errorf("with an empty SENTINEL_LAB_PASSWORD: source %q, password kept %v", got, empty.Password == again.Password)
+	}
+}
+
+// Issue 17: up waited its whole timeout on WRONGPASS without naming the
+// file. A node that refuses the lab password fails up at once, naming it.
+func TestUpFailsAtOnceOnWRONGPASS(t *testing.T) {
+	env := newTestEnv(func(_ int, tp *topology.Lab) probe.Snapshot {
+		s := healthy(0, tp)
+		s.Nodes[1] = probe.NodeInfo{Service: s.Nodes[1].Service, Error: "WRONGPASS invalid username-password pair or user is disabled."}
+		return s
+	})
+	dir := mkdir(t, newDir(t))
+
+	_, err := env.Up(ctx, dir, loadConfig(t, dir, nil), UpOptions{Timeout: time.Hour})
+
+	if err == nil || !strings.Contains(err.Error(), "node-1 refuses the lab password (WRONGPASS): its conf under data/ holds another one") || !strings.Contains(err.Error(), ".sentinel-lab/password") {
+		t.Errorf("got %v", err)
+	}
+	if env.clock.waits != 0 {
+		t.Errorf("waited %d intervals on a password that will not change", env.clock.waits)
 	}
 }

@@ -135,3 +135,27 @@ func TestShrinkMakesTheSentinelsForgetTheRemovedReplica(t *testing.T) {
 		t.Errorf("health after the shrink: %v", res.Health.Problems)
 	}
 }
+
+// With no sentinel answering and no conf naming a master, the master
+// cannot be told, and the shrink is refused rather than risked.
+func TestShrinkRefusedWhenTheMasterCannotBeTold(t *testing.T) {
+	env := newTestEnv(healthy)
+	dir := mkdir(t, newDir(t))
+	res := env.up(t, dir, nil)
+	env.stopAll(t)
+	for _, s := range res.Lab.Topology.Sentinels() {
+		if err := os.WriteFile(render.ConfPath(dir, s), []byte("port 26379\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.probers.reset(func(_ int, tp *topology.Lab) probe.Snapshot { return notRunning(&Lab{Topology: tp}) })
+
+	_, err := env.Up(ctx, dir, loadConfig(t, dir, map[string]string{"replicas": "1"}), UpOptions{Timeout: time.Minute})
+
+	if err == nil || !strings.Contains(err.Error(), "cannot tell which node is the master") || !strings.Contains(err.Error(), "sentinel-lab up --replicas 2") {
+		t.Errorf("got %v", err)
+	}
+	if _, ok := env.eng.Find("alpha", "node-2"); !ok {
+		t.Error("node-2 was removed")
+	}
+}

@@ -587,6 +587,9 @@ func (e *Env) waitHealthy(ctx context.Context, l *Lab, timeout time.Duration, fo
 			return false, "", err
 		}
 		snap := pr.Snapshot(ctx)
+		if err := wrongPassword(l, snap); err != nil {
+			return false, "", err
+		}
 		if did, err := forget.step(ctx, pr, l, snap); err != nil {
 			return false, "", err
 		} else if did != "" {

@@ -39,7 +39,10 @@ type Dialer struct {
 	reach     Reach
 	// learned is what answered in ReachAuto: ReachAuto until then.
 	learned atomic.Int32
-	bridge  *bridgeCheck
+	// offBridge is why ReachAuto settled on published ports, when the
+	// lab's bridge is not there: every failed dial says it.
+	offBridge atomic.Pointer[error]
+	bridge    *bridgeCheck
 	// probeTimeout bounds the direct attempt while the mode is not known.
 	probeTimeout time.Duration
 }
@@ -95,12 +98,17 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		return conn, err
 	}
 	if d.Mode() == ReachPublished && mapped {
-		return published(nil)
+		var why error
+		if p := d.offBridge.Load(); p != nil {
+			why = *p
+		}
+		return published(why)
 	}
 	if err := d.bridge.check(ctx, ap.Addr()); err != nil {
 		if d.reach == ReachDirect {
 			return nil, fmt.Errorf("not dialing %s directly: %v; use --connect published or auto", addr, err)
 		}
+		d.offBridge.Store(&err)
 		d.learned.Store(int32(ReachPublished))
 		return published(err)
 	}
