@@ -151,6 +151,7 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 	}
 	o.Progress.Printf("faulting the master %s (%s) with %s; sentinels watched: %d", old.Service, old.Addr, o.Mode, len(watched))
 	if err := MarkFault(l.Dir, FaultMark{At: time.Now(), Mode: o.Mode, Master: old.Service}); err != nil {
+		unprepare(env.Engine, l, old, o.Mode)
 		return nil, err
 	}
 	// Times count from the fault request: a SIGKILL lands at once, while
