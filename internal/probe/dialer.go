@@ -17,11 +17,12 @@ type Reach int32
 
 // The ways to reach a node.
 const (
-	// ReachAuto tries the in-network address first and falls back to the
-	// published port, then sticks to whichever answered.
+	// ReachAuto tries the in-network address first, when the lab's bridge
+	// is on this host, and falls back to the published port, then sticks
+	// to whichever answered.
 	ReachAuto Reach = iota
 	// ReachDirect dials in-network addresses (Linux: the host routes to
-	// the bridge).
+	// the bridge), and refuses when the lab's bridge is not on this host.
 	ReachDirect
 	// ReachPublished maps in-network addresses to published host ports
 	// (Docker Desktop: the host cannot route to the bridge).
