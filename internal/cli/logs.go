@@ -105,5 +105,5 @@ func runLogs(ctx context.Context, o *logsOptions) error {
 	if !o.follow {
 		return nil
 	}
-	return r.Follow(ctx, followInterval, targets, p.Print)
+	return r.Follow(ctx, followInterval, followTargets(s, nodes, o.f.IO.Err), p.Print)
 }

@@ -171,8 +171,17 @@ func (d *Docker) Networks(ctx context.Context) ([]Network, error) {
 	for _, n := range res.Items {
 		nw := Network{ID: n.ID, Name: n.Name, Labels: n.Labels}
 		for _, c := range n.IPAM.Config {
-			if c.Subnet.IsValid() {
-				nw.Subnets = append(nw.Subnets, c.Subnet)
+			if !c.Subnet.IsValid() {
+				continue
+			}
+			nw.Subnets = append(nw.Subnets, c.Subnet)
+			if !nw.Gateway.IsValid() && n.Driver == "bridge" {
+				nw.Gateway = c.Gateway
+				if !nw.Gateway.IsValid() {
+					// Engine 20.10 lists no gateway it chose itself: its
+					// default IPAM gives the bridge the subnet's first address.
+					nw.Gateway = c.Subnet.Masked().Addr().Next()
+				}
 			}
 		}
 		out = append(out, nw)

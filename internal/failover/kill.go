@@ -53,6 +53,9 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPromotable(ctx, s, d, o.Force); err != nil {
+		return nil, err
+	}
 	held, err := awaitReady(ctx, s, o.Force)
 	if err != nil {
 		return nil, err
@@ -127,6 +130,10 @@ func subscribe(ctx context.Context, s *lab.Session, views []probe.SentinelView) 
 func faultMaster(ctx context.Context, s *lab.Session, d *Discovery, o Options) (time.Time, int64, error) {
 	old := d.Master
 	if err := prepare(ctx, s, old, o.Mode); err != nil {
+		return time.Time{}, 0, err
+	}
+	if err := MarkFault(s.Lab.Dir, FaultMark{At: s.Now(), Mode: o.Mode, Master: old.Service}); err != nil {
+		unprepare(s, old, o.Mode)
 		return time.Time{}, 0, err
 	}
 	t0 := s.Now()

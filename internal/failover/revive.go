@@ -71,7 +71,7 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 	if err != nil {
 		return nil, err
 	}
-	faults := Faults(s.Lab, containers)
+	faults := reviveFaults(s.Lab, containers, s.Snapshot(ctx))
 	if len(o.Services) > 0 {
 		if faults, err = selectFaults(s.Lab, faults, o.Services); err != nil {
 			return nil, err
@@ -79,7 +79,7 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 	}
 	rep := &ReviveReport{Revived: []Revived{}}
 	if len(faults) == 0 {
-		return rep, nil
+		return rep, nothingToRevive(ctx, s, o.Timeout, rep)
 	}
 	logsBefore := map[string]string{}
 	for _, f := range faults {
@@ -87,16 +87,16 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 	}
 	start := s.Now()
 	for _, f := range faults {
-		if err := undo(ctx, s, f, containers[f.Service]); err != nil {
+		if err := undoFault(ctx, s, f, containers[f.Service]); err != nil {
 			return nil, fmt.Errorf("reviving %s: %w", f.Service, err)
 		}
-		s.Progress.Printf("%s: %s", f.Service, undoneText[f.Kind])
+		s.Progress.Printf("%s: %s", f.Service, undoneText(f.Kind))
 	}
 	master, err := waitRejoined(ctx, s, faults, start, o.Timeout, rep)
 	if err != nil {
 		return rep, err
 	}
-	if err := waitHealthy(ctx, s, max(o.Timeout-s.Now().Sub(start), time.Second)); err != nil {
+	if err := waitHealthy(ctx, s, started(faults), max(o.Timeout-s.Now().Sub(start), time.Second)); err != nil {
 		return rep, err
 	}
 	rep.Master = master.Ref()
@@ -109,8 +109,6 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 	return rep, err
 }
 
-var undoneText = map[string]string{"stopped": "started", "paused": "unpaused", "cut off": "moved back to the lab network"}
-
 // waitRejoined waits until every revived node is back in the lab, noting
 // each in rep as it rejoins, and returns the master the sentinels name.
 func waitRejoined(ctx context.Context, s *lab.Session, faults []Fault, start time.Time, timeout time.Duration, rep *ReviveReport) (topology.Node, error) {
@@ -120,6 +118,9 @@ func waitRejoined(ctx context.Context, s *lab.Session, faults []Fault, start tim
 	}
 	var master topology.Node
 	_, err := reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
+		if err := exitedAfterRevive(ctx, s, started(faults)); err != nil {
+			return false, "", err
+		}
 		views := probe.SentinelViews(ctx, s.Nodes(), s.Lab.Topology)
 		m, err := CurrentMaster(s.Lab.Topology, views, true)
 		if err != nil {
@@ -155,12 +156,15 @@ func waitRejoined(ctx context.Context, s *lab.Session, faults []Fault, start tim
 
 // waitHealthy waits, once nothing is left faulted, until the whole lab is
 // healthy again: sentinels that were down must also see each other.
-func waitHealthy(ctx context.Context, s *lab.Session, timeout time.Duration) error {
+func waitHealthy(ctx context.Context, s *lab.Session, revived []string, timeout time.Duration) error {
 	containers, err := s.Containers(ctx)
-	if err != nil || len(Faults(s.Lab, containers)) > 0 {
+	if err != nil || len(Faults(s.Lab, containers))+len(missingFaults(s.Lab, containers)) > 0 {
 		return nil // only some nodes were revived: the lab is not whole yet
 	}
 	_, err = reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
+		if err := exitedAfterRevive(ctx, s, revived); err != nil {
+			return false, "", err
+		}
 		h := probe.Evaluate(s.Lab.Topology, s.Snapshot(ctx))
 		return h.Healthy, h.Condition(), nil
 	})

@@ -76,7 +76,13 @@ func (s *Session) Status(ctx context.Context) (*Report, error) {
 		r.Problems = []string{fmt.Sprintf("lab %q is not running: no container carries its labels; start it with `sentinel-lab up`", l.Config.Name)}
 		return r, nil
 	}
-	return BuildReport(l, containers, s.Snapshot(ctx)), nil
+	r := BuildReport(l, containers, s.Snapshot(ctx))
+	if p, err := s.networkProblem(ctx); err != nil {
+		return nil, err
+	} else if p != "" {
+		r.Healthy, r.Problems = false, append([]string{p}, r.Problems...)
+	}
+	return r, nil
 }
 
 // BuildReport assembles the report from the containers and a snapshot.

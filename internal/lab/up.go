@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -88,6 +89,10 @@ func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, op
 	if err != nil {
 		return nil, err
 	}
+	removed, err := s.checkShrink(ctx, existing)
+	if err != nil {
+		return nil, err
+	}
 
 	res := &UpResult{Lab: l}
 	// The image this lab already runs is used again while it is there and
@@ -135,7 +140,8 @@ func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, op
 	if err := s.removeOrphanNodes(ctx, services, existing); err != nil {
 		return nil, err
 	}
-	actions := planActions(services, existing)
+	missing := missingNetworks(networks, nets)
+	actions := planWith(services, existing, missing)
 	if len(actions) == 0 {
 		if h := probe.Evaluate(l.Topology, s.Snapshot(ctx)); h.Healthy {
 			res.AlreadyUp, res.Health = true, h
@@ -162,7 +168,7 @@ func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, op
 		if existing, err = s.Containers(ctx); err != nil {
 			return nil, err
 		}
-		actions = planActions(services, existing)
+		actions = planWith(services, existing, missing)
 	}
 	made := &made{}
 	// A failed up removes what it made, so nothing is left half-created,
@@ -181,7 +187,7 @@ func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, op
 		return fail(err)
 	}
 	started := s.Now()
-	res.Health, err = s.waitHealthy(ctx, opts.Timeout)
+	res.Health, err = s.waitHealthy(ctx, opts.Timeout, newForgetting(removed))
 	if err == nil {
 		for _, n := range l.Topology.Nodes {
 			s.Progress.Node(n.Service, "healthy")
@@ -303,6 +309,8 @@ type action struct {
 	kind     actionKind
 	plan     ServicePlan
 	existing engine.Container
+	// why a container is recreated, when not for a changed spec.
+	why string
 }
 
 // planActions compares what should run with what exists. Running
@@ -409,8 +417,7 @@ func (s *Session) ensureNetworks(ctx context.Context, networks []NetworkPlan, m 
 		}
 		switch {
 		case found != nil && n.Spec.Subnet.IsValid() && !containsPrefix(found.Subnets, n.Spec.Subnet):
-			return fmt.Errorf("network %s exists with subnet %v, not %s; remove the lab with `sentinel-lab down` and run up again",
-				n.Spec.Name, found.Subnets, n.Spec.Subnet)
+			return networkMismatch(n, *found)
 		case found != nil:
 		case n.External:
 			return fmt.Errorf("external network %s does not exist; create it first (docker network create %s)", n.Spec.Name, n.Spec.Name)
@@ -419,7 +426,7 @@ func (s *Session) ensureNetworks(ctx context.Context, networks []NetworkPlan, m 
 				return err
 			}
 			m.networks = append(m.networks, n.Spec.Name)
-			s.Progress.Printf("created network %s (%s)", n.Spec.Name, n.Spec.Subnet)
+			s.Progress.Printf("created network %s (%s)", n.Spec.Name, subnetText(n.Spec.Subnet))
 		}
 	}
 	return nil
@@ -515,7 +522,7 @@ func (s *Session) applyOne(ctx context.Context, a action, m *made) error {
 	}
 	verb := "created and started"
 	if a.kind == actRecreate {
-		verb = "recreated (its configuration changed)"
+		verb = "recreated (" + cmp.Or(a.why, "its configuration changed") + ")"
 	}
 	s.Progress.Node(a.plan.Service, fmt.Sprintf("running: %s at %s", verb, staticAddress(a.plan.Spec)))
 	return nil
@@ -600,7 +607,7 @@ func staticAddress(spec engine.ContainerSpec) string {
 
 // waitHealthy polls the lab until it is healthy. A lab container that
 // exits meanwhile fails the wait at once, with its last log lines.
-func (s *Session) waitHealthy(ctx context.Context, timeout time.Duration) (probe.Health, error) {
+func (s *Session) waitHealthy(ctx context.Context, timeout time.Duration, forget *forgetting) (probe.Health, error) {
 	l := s.Lab
 	var last probe.Health
 	strategy := wait.Strategy{
@@ -611,7 +618,17 @@ func (s *Session) waitHealthy(ctx context.Context, timeout time.Duration) (probe
 		if err := s.checkNoneExited(ctx); err != nil {
 			return false, "", err
 		}
-		last = probe.Evaluate(l.Topology, s.Snapshot(ctx))
+		snap := s.Snapshot(ctx)
+		if err := wrongPassword(l, snap); err != nil {
+			return false, "", err
+		}
+		if did, err := forget.step(ctx, s.Nodes(), l, snap); err != nil {
+			return false, "", err
+		} else if did != "" {
+			s.Progress.Printf("%s", did)
+			return false, "the sentinels forget the nodes that are gone", nil
+		}
+		last = probe.Evaluate(l.Topology, snap)
 		return last.Healthy, last.Condition(), nil
 	})
 	var te *wait.TimeoutError
@@ -627,36 +644,20 @@ type ExitedError struct {
 	Service string
 	State   string
 	Logs    string
+	// While says when: "" is while the lab was starting.
+	While string
 }
 
 func (e *ExitedError) Error() string {
-	msg := fmt.Sprintf("%s stopped while the lab was starting (state %s)", e.Service, e.State)
+	msg := fmt.Sprintf("%s stopped %s (state %s)", e.Service, cmp.Or(e.While, "while the lab was starting"), e.State)
 	if logs := strings.TrimSpace(e.Logs); logs != "" {
 		msg += "; its last lines:\n" + indent(logs, "    ")
 	}
-	if strings.Contains(e.Logs, "Bad directive") || strings.Contains(e.Logs, "Unrecognized sentinel configuration") {
-		msg += "\nits conf has a line this Redis does not understand: fix the conf under data/" + e.Service +
-			"/data, or delete it to render it again; an image with a Redis older than 6.2 cannot run the lab"
-	}
-	return msg
+	return msg + exitHint(e.Service, e.Logs)
 }
 
 func (s *Session) checkNoneExited(ctx context.Context) error {
-	l := s.Lab
-	list, err := s.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
-	if err != nil {
-		return err
-	}
-	for _, c := range list {
-		if _, isNode := l.Topology.Node(c.Service); !isNode || c.Labels[engine.LabelOneoff] == "True" {
-			continue
-		}
-		if c.State == engine.StateExited || c.State == "dead" {
-			logs := s.LastLines(ctx, c, 15)
-			return &ExitedError{Service: c.Service, State: c.State, Logs: logs}
-		}
-	}
-	return nil
+	return s.CheckExited(ctx, nil, "")
 }
 
 // LastLines returns the container's own output (where start-up errors such

@@ -1,6 +1,7 @@
 // Package probe asks a lab's nodes and sentinels, with go-redis, what they
 // think: INFO of every data node, SENTINEL MASTER / REPLICAS / SENTINELS /
-// CKQUORUM of every sentinel. It never changes anything.
+// CKQUORUM of every sentinel. It changes nothing, but for the SENTINEL
+// RESET up sends after removing nodes (ResetSentinel).
 package probe
 
 import (

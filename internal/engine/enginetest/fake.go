@@ -28,6 +28,7 @@ type Fake struct {
 	networks   map[string]*engine.Network // by name
 	containers map[string]*container      // by id
 	nextID     int
+	nextNet    int
 	calls      []string
 	failures   map[string]error
 	startFail  map[string]error  // by service
@@ -46,9 +47,13 @@ type appendFile struct {
 
 type container struct {
 	engine.Container
-	spec  engine.ContainerSpec
-	logs  string
-	files map[string][]byte
+	spec engine.ContainerSpec
+	// netIDs are the ids of the networks it was created on: like Docker,
+	// it cannot start once one is removed, even if one of the same name
+	// was created again.
+	netIDs map[string]string
+	logs   string
+	files  map[string][]byte
 }
 
 // New returns an empty engine holding the given images.
@@ -290,12 +295,13 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 	if !f.images[spec.Image] {
 		return "", fmt.Errorf("no such image: %s", spec.Image)
 	}
-	addrs := map[string]netip.Addr{}
+	addrs, netIDs := map[string]netip.Addr{}, map[string]string{}
 	for _, ep := range spec.Endpoints {
-		if _, ok := f.networks[ep.Network]; !ok {
+		n, ok := f.networks[ep.Network]
+		if !ok {
 			return "", fmt.Errorf("network %s not found", ep.Network)
 		}
-		addrs[ep.Network] = ep.IPv4
+		addrs[ep.Network], netIDs[ep.Network] = ep.IPv4, n.ID
 	}
 	f.nextID++
 	id := fmt.Sprintf("c%03d", f.nextID)
@@ -304,7 +310,7 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 			ID: id, Name: spec.Name, Service: spec.Labels[engine.LabelService], Image: spec.Image,
 			State: engine.StateCreated, Labels: maps.Clone(spec.Labels), Addresses: addrs,
 		},
-		spec: spec,
+		spec: spec, netIDs: netIDs,
 	}
 	return id, nil
 }
@@ -336,6 +342,11 @@ func (f *Fake) Start(_ context.Context, id string) error {
 	}
 	if c.State == engine.StatePaused {
 		return fmt.Errorf("cannot start a paused container %s", c.Name)
+	}
+	for name, id := range c.netIDs {
+		if n, ok := f.networks[name]; !ok || n.ID != id {
+			return fmt.Errorf("network %s not found", id)
+		}
 	}
 	c.State = engine.StateRunning
 	for _, a := range f.onStart[c.Service] {
