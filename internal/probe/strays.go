@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"context"
 	"strings"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
@@ -38,13 +37,4 @@ func StrayMasters(s Snapshot, master topology.Node) []NodeInfo {
 		}
 	}
 	return out
-}
-
-// ResetSentinel sends SENTINEL RESET for the lab's master to sentinel n, the
-// one command of this package that changes something: the sentinel drops
-// what it knows of the master's replicas and of the other sentinels, and
-// learns them again from the master's INFO and the hello messages within
-// seconds. up sends it after removing nodes.
-func (p *Prober) ResetSentinel(ctx context.Context, n topology.Node) error {
-	return p.SentinelClient(n.Addr.String()).Reset(ctx, p.Lab.MasterName).Err()
 }

@@ -212,7 +212,6 @@ func (r Report) FlaggedNodes() []string {
 	return out
 }
 
-
 // epochOf reads the epoch of "+new-epoch <n>".
 func epochOf(detail string, def int64) int64 {
 	f := strings.Fields(detail)
