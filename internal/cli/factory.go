@@ -183,6 +183,20 @@ func (f *Factory) lockLab(ctx context.Context, command string, wait bool) (relea
 	return l.Release, nil
 }
 
+// changeLab is what a command that changes a created lab starts with: the
+// lab's lock and a session on the lab, progress to w. done releases both.
+func (f *Factory) changeLab(ctx context.Context, command string, wait bool, w io.Writer) (s *lab.Session, done func(), err error) {
+	release, err := f.lockLab(ctx, command, wait)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s, err = f.Session(w); err != nil {
+		release()
+		return nil, nil, err
+	}
+	return s, func() { s.Close(); release() }, nil
+}
+
 // addWaitLock is the flag of the commands that change the lab.
 func addWaitLock(cmd *cobra.Command, wait *bool) {
 	cmd.Flags().BoolVar(wait, "wait-lock", false, "when another command is changing the lab, wait for it instead of failing")

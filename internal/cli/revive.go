@@ -57,16 +57,11 @@ stops again once started fails revive at once, with its last lines.`,
 }
 
 func runRevive(ctx context.Context, o *reviveOptions) error {
-	release, err := o.f.lockLab(ctx, "revive", o.waitLock)
+	s, done, err := o.f.changeLab(ctx, "revive", o.waitLock, o.f.progressWriter(o.output))
 	if err != nil {
 		return err
 	}
-	defer release()
-	s, err := o.f.Session(o.f.progressWriter(o.output))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer done()
 	last, err := failover.LastReport(s.Lab.Dir)
 	if err != nil {
 		return err
