@@ -120,6 +120,8 @@ func lastLines(s string, n int) string {
 type healthWait struct {
 	lab    *lab.Lab
 	prober *probe.Prober
+	// eng tells the prober where the lab network is.
+	eng *engine.Docker
 }
 
 // openHealthWait reads the rendered lab (topology, password) and makes its
@@ -133,7 +135,11 @@ func openHealthWait(l *runLab) (*healthWait, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &healthWait{lab: lb, prober: lb.Prober(probe.ReachAuto)}, nil
+	eng, err := engine.NewDocker()
+	if err != nil {
+		return nil, err
+	}
+	return &healthWait{lab: lb, prober: lb.Prober(eng, probe.ReachAuto), eng: eng}, nil
 }
 
 // pollInterval is lab.Env's default health poll interval.
@@ -164,7 +170,10 @@ func (h *healthWait) check(ctx context.Context) (probe.Health, string) {
 	return health, version
 }
 
-func (h *healthWait) Close() { h.prober.Close() }
+func (h *healthWait) Close() {
+	h.prober.Close()
+	h.eng.Close()
+}
 
 // down removes the lab as a user would (`sentinel-lab down --volumes`),
 // then checks by label that nothing of it is left, removing what is, and

@@ -386,7 +386,7 @@ func TestDownUpResumesTheLab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr := opened.Prober(probe.ReachAuto)
+	pr := opened.Prober(l.Eng, probe.ReachAuto)
 	defer pr.Close()
 	master := opened.Topology.InitialMaster().Addr.String()
 	for i := 0; i < 100; i++ {

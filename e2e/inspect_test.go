@@ -125,6 +125,13 @@ func TestLogsOfEveryNodeInterleavedByTime(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// And it says so, instead of following the stopped node silently.
+	for !strings.Contains(errb.String(), "logs: node-2 stopped (container exited); still following it") {
+		if time.Now().After(deadline) {
+			t.Fatalf("logs -f did not say node-2 stopped:\n%s", errb.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	cancel()
 	select {
 	case code := <-done:

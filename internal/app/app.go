@@ -19,6 +19,8 @@ const (
 	ExitFailure = 1
 	// ExitUsage: the command line or the configuration is wrong.
 	ExitUsage = 2
+	// ExitUnhealthy: `status --check` found the lab not healthy.
+	ExitUnhealthy = 3
 	// ExitInterrupted: Ctrl-C or SIGTERM stopped the command (128+SIGINT).
 	ExitInterrupted = 130
 )
@@ -55,6 +57,10 @@ func Run(ctx context.Context, args []string, streams cli.Streams) int {
 	var exit *cli.ExitError
 	if errors.As(err, &exit) {
 		return exit.Code
+	}
+	var unhealthy *cli.UnhealthyError
+	if errors.As(err, &unhealthy) {
+		return ExitUnhealthy
 	}
 	if IsUsage(err) {
 		return ExitUsage

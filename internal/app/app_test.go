@@ -207,7 +207,7 @@ func TestConfigAfterRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g := got["password"]; strings.Contains(g.Value, strings.TrimSpace(string(pw))) || g.Source != "generated, kept in .sentinel-lab/password" {
+	if g := got["password"]; strings.Contains(g.Value, strings.TrimSpace(string(pw))) || g.Source != ".sentinel-lab/password" {
 		t.Errorf("password: %q from %q, want it masked and kept", g.Value, g.Source)
 	}
 	if g := configJSON(t, "--dir", dir, "--show-secrets")["password"]; g.Value != strings.TrimSpace(string(pw)) {

@@ -96,20 +96,14 @@ func configEntries(l *lab.Lab, showSecrets bool) []configEntry {
 func passwordEntry(l *lab.Lab, show bool) (value, source string) {
 	switch {
 	case !l.Config.Auth:
-		return "", "auth is off"
 	case l.PasswordPending():
-		return "(generated at the first render)", "generated, to be kept in " + l.Dir.Rel(l.Dir.PasswordFile())
+		value = "(generated at the first render)"
 	case show:
 		value = l.Password
 	default:
 		value = "******** (--show-secrets prints it)"
 	}
-	if l.Config.Sources["password"].Kind == config.FromDefault {
-		source = "generated, kept in " + l.Dir.Rel(l.Dir.PasswordFile())
-	} else {
-		source = l.Config.Sources["password"].String()
-	}
-	return value, source
+	return value, l.PasswordSource()
 }
 
 func printConfig(w io.Writer, l *lab.Lab, o *configOptions) error {

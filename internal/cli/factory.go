@@ -164,15 +164,6 @@ func unknownService(t *topology.Lab, s string) error {
 	return usageErrorf("lab %q has no service %q; its services are %s", t.Name, s, strings.Join(t.Services(), ", "))
 }
 
-// containerIDs lists the lab's container ids by service.
-func containerIDs(containers map[string]engine.Container) map[string]string {
-	ids := map[string]string{}
-	for s, c := range containers {
-		ids[s] = c.ID
-	}
-	return ids
-}
-
 // lockLab takes the lab directory's lock for a command that changes the
 // lab, and says so when it took over one whose holder ended without
 // releasing it. The caller must call release.
@@ -190,6 +181,20 @@ func (f *Factory) lockLab(ctx context.Context, command string, wait bool) (relea
 			h.Command, h.PID, h.Since.Format("15:04:05"))
 	}
 	return l.Release, nil
+}
+
+// changeLab is what a command that changes a created lab starts with: the
+// lab's lock and a session on the lab, progress to w. done releases both.
+func (f *Factory) changeLab(ctx context.Context, command string, wait bool, w io.Writer) (s *lab.Session, done func(), err error) {
+	release, err := f.lockLab(ctx, command, wait)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s, err = f.Session(w); err != nil {
+		release()
+		return nil, nil, err
+	}
+	return s, func() { s.Close(); release() }, nil
 }
 
 // addWaitLock is the flag of the commands that change the lab.

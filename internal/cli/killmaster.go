@@ -92,16 +92,11 @@ sentinel-lab fault faults any node.`,
 }
 
 func runKillMaster(ctx context.Context, o *killMasterOptions) error {
-	release, err := o.f.lockLab(ctx, "kill-master", o.waitLock)
+	s, done, err := o.f.changeLab(ctx, "kill-master", o.waitLock, o.f.progressWriter(o.output))
 	if err != nil {
 		return err
 	}
-	defer release()
-	s, err := o.f.Session(o.f.progressWriter(o.output))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer done()
 	opts := failover.Options{Fault: o.fault, Timeout: o.timeout, Force: o.force}
 	if o.load.on {
 		opts.Workload = load.NewWriter(s.Nodes(), s.Time(), o.load.options())

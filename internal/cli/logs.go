@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/nodelog"
 )
 
@@ -74,7 +75,7 @@ func runLogs(ctx context.Context, o *logsOptions) error {
 		if err != nil {
 			return nil, err
 		}
-		return nodelog.Targets(s.Lab.Dir, nodes, containerIDs(containers)), nil
+		return nodelog.Targets(s.Lab.Dir, nodes, lab.ContainerIDs(containers)), nil
 	}
 	first, err := targets(ctx)
 	if err != nil {
@@ -104,5 +105,5 @@ func runLogs(ctx context.Context, o *logsOptions) error {
 	if !o.follow {
 		return nil
 	}
-	return r.Follow(ctx, followInterval, targets, p.Print)
+	return r.Follow(ctx, followInterval, followTargets(s, nodes, o.f.IO.Err), p.Print)
 }

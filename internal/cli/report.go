@@ -64,6 +64,9 @@ func runReport(_ context.Context, o *reportOptions) error {
 		return fmt.Errorf("no failover recorded in %s (no %s); run `sentinel-lab kill-master` first, then `sentinel-lab report`",
 			dir.Root, dir.Rel(failover.LastReportPath(dir)))
 	}
+	if err := noteStaleReport(o.f.IO, dir, r); err != nil {
+		return err
+	}
 	return writeReport(o.f.IO, o.file, r, o.lang)
 }
 

@@ -25,12 +25,16 @@ func newReviveCommand(f *Factory, runF func(context.Context, *reviveOptions) err
 		Short: "Bring faulted nodes back; the old master rejoins as a replica",
 		Long: `revive undoes what kill-master (or docker kill/stop/pause) did to the lab's
 nodes: starts stopped containers, unpauses paused ones and moves cut-off ones
-back onto the lab network at their own address. It then waits until each
+back onto the lab network at their own address, creates again (as up does)
+the containers removed by hand, and waits for the sentinels to turn a node
+answering role:master beside their master into a replica. It then waits until each
 revived data node replicates the current master with its link up (the old
 master is turned into a replica by the sentinels, after a few hello periods)
 and reports whether it caught up with a partial or a full resync.
 
-Without arguments it revives every faulted node.`,
+Without arguments it revives every faulted node. With nothing to revive it
+waits until the lab is healthy, and fails saying what is not. A node that
+stops again once started fails revive at once, with its last lines.`,
 		Example: `  sentinel-lab revive
   sentinel-lab revive master
   sentinel-lab revive -o json`,
@@ -53,16 +57,11 @@ Without arguments it revives every faulted node.`,
 }
 
 func runRevive(ctx context.Context, o *reviveOptions) error {
-	release, err := o.f.lockLab(ctx, "revive", o.waitLock)
+	s, done, err := o.f.changeLab(ctx, "revive", o.waitLock, o.f.progressWriter(o.output))
 	if err != nil {
 		return err
 	}
-	defer release()
-	s, err := o.f.Session(o.f.progressWriter(o.output))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer done()
 	last, err := failover.LastReport(s.Lab.Dir)
 	if err != nil {
 		return err

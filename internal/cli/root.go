@@ -65,7 +65,7 @@ every step timed.`,
 	root.SetErr(streams.Err)
 	root.PersistentFlags().StringVar(&f.dir, "dir", ".", "lab directory")
 	root.PersistentFlags().StringVar(&connect, "connect", "auto",
-		"how the CLI reaches the nodes: direct (in-network addresses, Linux), published (host ports, Docker Desktop) or auto")
+		"how the CLI reaches the nodes: direct (in-network addresses, only over the lab network's bridge on this host: Linux), published (host ports: Docker Desktop, a remote engine) or auto")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		reach, ok := map[string]probe.Reach{"auto": probe.ReachAuto, "direct": probe.ReachDirect, "published": probe.ReachPublished}[connect]
 		if !ok {

@@ -214,7 +214,7 @@ func (f *Factory) onGivenLab(ctx context.Context, s *lab.Session, sc *scenario.S
 	}
 	res := scenario.Judge(sc, obs, s.Lab)
 	// Leave the lab as it was found: every fault undone.
-	if _, err := failover.Revive(context.WithoutCancel(ctx), s, failover.ReviveOptions{Timeout: 90 * time.Second, Settle: true}); err != nil {
+	if _, err := failover.Revive(context.WithoutCancel(ctx), s, failover.ReviveOptions{Timeout: 90 * time.Second}); err != nil {
 		s.Progress.Printf("note: reviving the lab after the scenario: %v", err)
 	}
 	return res

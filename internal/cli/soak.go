@@ -137,16 +137,11 @@ func checkTimeout(d time.Duration) error {
 }
 
 func runSoak(ctx context.Context, o *soakOptions) error {
-	release, err := o.f.lockLab(ctx, "soak", o.waitLock)
+	s, done, err := o.f.changeLab(ctx, "soak", o.waitLock, nil)
 	if err != nil {
 		return err
 	}
-	defer release()
-	s, err := o.f.Session(nil)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer done()
 	progress := o.f.progressWriter(o.output)
 	sum, err := soak.Run(ctx, s, soak.Options{
 		Rounds: o.rounds, Fault: o.fault, Timeout: o.timeout, Load: o.load.on, LoadOpts: o.load.options(),

@@ -13,6 +13,7 @@ import (
 type statusOptions struct {
 	f      *Factory
 	output string
+	check  bool
 }
 
 func newStatusCommand(f *Factory, runF func(context.Context, *statusOptions) error) *cobra.Command {
@@ -24,9 +25,13 @@ func newStatusCommand(f *Factory, runF func(context.Context, *statusOptions) err
 link, replication offset and lag, connected replicas and replication id; for
 each sentinel, where it believes the master is, the master's flags
 (s_down, o_down), the replicas and sentinels it sees, its epoch, TILT and its
-CKQUORUM answer. Nodes that are down are shown as down.`,
+CKQUORUM answer. Nodes that are down are shown as down.
+
+With --check it exits with code 3 when the lab is not healthy (0 when it
+is, 1 when it cannot be asked), for CI and scripts.`,
 		Example: `  sentinel-lab status
-  sentinel-lab status -o json`,
+  sentinel-lab status -o json
+  sentinel-lab status --check || echo "not healthy"`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(o.output); err != nil {
 				return err
@@ -35,6 +40,7 @@ CKQUORUM answer. Nodes that are down are shown as down.`,
 		},
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().BoolVar(&o.check, "check", false, "exit with code 3 when the lab is not healthy")
 	return cmd
 }
 
@@ -52,10 +58,13 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 		return err
 	}
 	if o.output == "json" {
-		return writeJSON(o.f.IO.Out, r)
+		if err := writeJSON(o.f.IO.Out, r); err != nil {
+			return err
+		}
+		return checkHealthy(o.check, r)
 	}
 	present.WriteStatus(o.f.IO.Out, r)
-	return nil
+	return checkHealthy(o.check, r)
 }
 
 // addFaults notes in the report every fault in place, including those only

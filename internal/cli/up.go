@@ -21,10 +21,12 @@ type upOptions struct {
 	retain   bool
 	timeout  time.Duration
 	output   string
+	trouble  lab.Trouble
 }
 
 func newUpCommand(f *Factory, runF func(context.Context, *upOptions) error) *cobra.Command {
 	o := &upOptions{f: f}
+	var trouble string
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Render the lab, start it and wait until the sentinels agree",
@@ -48,12 +50,18 @@ else built from this host's redis-server.`,
 			if err := checkTimeout(o.timeout); err != nil {
 				return err
 			}
+			var err error
+			if o.trouble, err = lab.ParseTrouble(trouble); err != nil {
+				return &UsageError{Err: err}
+			}
 			return run(cmd.Context(), o, runF, runUp)
 		},
 	}
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 90*time.Second, "how long to wait for the lab to be healthy")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&o.retain, "retain", false, "keep what a failed up created, to inspect it")
+	cmd.Flags().StringVar(&trouble, "trouble", "wait",
+		"when the sentinels had trouble while the lab started (nodes flagged down, a failover tried): wait until they can fail over again, fail, or report and go on")
 	o.flags = addConfigFlags(cmd)
 	addWaitLock(cmd, &o.waitLock)
 	return cmd
@@ -79,7 +87,7 @@ func runUp(ctx context.Context, o *upOptions) error {
 	}
 	defer s.Close()
 	res, err := s.Up(ctx, dir, cfg, lab.UpOptions{
-		Flags: o.flags.set(), Timeout: o.timeout, CheckPorts: daemonIsLocal(), Retain: o.retain,
+		Flags: o.flags.set(), Timeout: o.timeout, CheckPorts: daemonIsLocal(), Retain: o.retain, Trouble: o.trouble,
 	})
 	if err != nil && ctx.Err() != nil {
 		return &InterruptedError{Err: err, Advice: "what up started carries the lab's labels: `sentinel-lab up` completes the lab, `sentinel-lab down` removes it"}

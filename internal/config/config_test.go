@@ -164,6 +164,28 @@ func TestNameFromDir(t *testing.T) {
 	}
 }
 
+// Issue 17: a directory named "实验 lab" became lab "lab" silently, the
+// name of every "<anything> lab" directory. Letters a lab name cannot hold
+// are replaced by a hash, and config says so.
+func TestNameFromANonASCIIDirectoryDoesNotClash(t *testing.T) {
+	a, b, c := NameFromDir("/x/实验 lab"), NameFromDir("/x/测试 lab"), NameFromDir("/x/实验")
+	for _, n := range []string{a, b, c} {
+		if !validName.MatchString(n) {
+			t.Errorf("%q is not a valid lab name", n)
+		}
+	}
+	if a == "lab" || a == b || !strings.HasPrefix(a, "lab-") || !strings.HasPrefix(c, "sentinel-lab-") {
+		t.Errorf("names %q, %q, %q: want distinct, hashed names", a, b, c)
+	}
+	cfg, err := load(t, Layers{Dir: "/x/实验 lab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := cfg.Sources["name"].String(); cfg.Name != a || !strings.Contains(src, `"实验 lab"`) || !strings.Contains(src, "hash") {
+		t.Errorf("name %q from %q, want the hash explained", cfg.Name, src)
+	}
+}
+
 func TestSavedRoundTripKeepsEverythingButSecrets(t *testing.T) {
 	c, err := load(t, Layers{Flags: map[string]string{"replicas": "4", "down-after": "1500"},
 		Env: envOf(map[string]string{"SENTINEL_LAB_PASSWORD": "s3cret-pass"})})

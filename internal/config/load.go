@@ -2,11 +2,13 @@ package config
 
 import (
 	"fmt"
+	"hash/fnv"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -89,7 +91,10 @@ func Load(l Layers) (*Config, error) {
 	}
 	if l.Env != nil {
 		for _, f := range fields {
-			if raw, ok := l.Env(f.Env()); ok {
+			raw, ok := l.Env(f.Env())
+			// An empty secret variable sets nothing (the kept or a
+			// generated password applies), so it is not named as the source.
+			if ok && !(f.Secret && raw == "") {
 				set(f, raw, Source{Kind: FromEnv, Detail: f.Env()})
 			}
 		}
@@ -168,7 +173,8 @@ func applyDerivedDefaults(c *Config, l Layers) {
 		apply()
 		c.Sources[key] = Source{Kind: FromDefault, Detail: detail}
 	}
-	derive("name", "the lab directory's name", func() { c.Name = NameFromDir(l.Dir) })
+	name, why := deriveName(l.Dir)
+	derive("name", why, func() { c.Name = name })
 	derive("quorum", fmt.Sprintf("a majority of %d sentinels", c.Sentinels), func() { c.Quorum = Majority(c.Sentinels) })
 	derive("sentinel-port", fmt.Sprintf("port+%d", SentinelPortOffset), func() {
 		if !c.PortAuto { // with port auto, chosen with the port
@@ -190,18 +196,46 @@ func applyDerivedDefaults(c *Config, l Layers) {
 }
 
 // NameFromDir turns a directory name into a valid lab name: "My Lab" becomes
-// "my-lab". An unusable name falls back to "sentinel-lab".
+// "my-lab". Letters and digits a lab name cannot hold ("实验 lab") are
+// replaced by a hash of the whole name ("lab-5e1f0a"), so directories that
+// differ only in them do not get the same lab; an unusable name falls back
+// to "sentinel-lab".
 func NameFromDir(dir string) string {
+	name, _ := deriveName(dir)
+	return name
+}
+
+// deriveName is NameFromDir, with the source `config` shows for it.
+func deriveName(dir string) (name, why string) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		abs = dir
 	}
-	base := strings.ToLower(filepath.Base(abs))
-	name := strings.Trim(invalidNameRun.ReplaceAllString(base, "-"), "-_")
+	base := filepath.Base(abs)
+	lower := strings.ToLower(base)
+	name = strings.Trim(invalidNameRun.ReplaceAllString(lower, "-"), "-_")
 	if name == "" || !validName.MatchString(name) {
-		return "sentinel-lab"
+		name = "sentinel-lab"
 	}
-	return name
+	why = "the lab directory's name"
+	if dropsLetters(lower) {
+		h := fnv.New32a()
+		h.Write([]byte(base))
+		name = fmt.Sprintf("%s-%06x", name, h.Sum32()&0xffffff)
+		why = fmt.Sprintf("the lab directory's name %q, its letters a lab name cannot hold replaced by a hash so it does not clash; --name sets another", base)
+	}
+	return name, why
+}
+
+// dropsLetters tells a name with letters or digits outside a-z0-9, which
+// a lab name loses.
+func dropsLetters(s string) bool {
+	for _, r := range s {
+		if (unicode.IsLetter(r) || unicode.IsDigit(r)) && !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return true
+		}
+	}
+	return false
 }
 
 var invalidNameRun = regexp.MustCompile(`[^a-z0-9_-]+`)

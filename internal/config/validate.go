@@ -82,8 +82,8 @@ func validate(c *Config) []string {
 	if !validUser.MatchString(c.User) {
 		bad("user", "user %q is not uid:gid; use --user 1000:1000", c.User)
 	}
-	if strings.ContainsAny(c.Password, " \t\r\n\"'\\") {
-		bad("password", "the password contains spaces, quotes or backslashes, which redis.conf cannot hold safely; choose one without them")
+	if p := PasswordProblem(c.Password); p != "" {
+		bad("password", "%s", p)
 	}
 	if c.MinReplicasToWrite < 0 || c.MinReplicasToWrite > c.Replicas {
 		bad("min-replicas-to-write", "min-replicas-to-write %d must be between 0 and the %d replicas; use --min-replicas-to-write 1",
@@ -94,6 +94,23 @@ func validate(c *Config) []string {
 			FormatDuration(c.MinReplicasMaxLag))
 	}
 	return p
+}
+
+// PasswordProblem is the one rule a lab password obeys, wherever it comes
+// from (sentinel-lab.yaml, SENTINEL_LAB_PASSWORD, .sentinel-lab/password):
+// it goes between double quotes into redis.conf and sentinel.conf lines
+// (requirepass, masterauth, auth-pass), where a quote, backslash or line
+// break would end the value and add directives of its own. Spaces, other
+// control and non-ASCII characters are refused too, so redis-cli and
+// shells take it as typed. It returns "" for a good password, else the
+// message that refuses it.
+func PasswordProblem(pw string) string {
+	for _, r := range pw {
+		if r <= ' ' || r >= 0x7f || r == '"' || r == '\'' || r == '\\' {
+			return "the password contains a space, quote, backslash, control or non-ASCII character, which redis.conf cannot hold safely; choose one of printable ASCII letters, digits and punctuation without them"
+		}
+	}
+	return ""
 }
 
 // validatePorts checks that every published port is in range and that the

@@ -171,8 +171,17 @@ func (d *Docker) Networks(ctx context.Context) ([]Network, error) {
 	for _, n := range res.Items {
 		nw := Network{ID: n.ID, Name: n.Name, Labels: n.Labels}
 		for _, c := range n.IPAM.Config {
-			if c.Subnet.IsValid() {
-				nw.Subnets = append(nw.Subnets, c.Subnet)
+			if !c.Subnet.IsValid() {
+				continue
+			}
+			nw.Subnets = append(nw.Subnets, c.Subnet)
+			if !nw.Gateway.IsValid() && n.Driver == "bridge" {
+				nw.Gateway = c.Gateway
+				if !nw.Gateway.IsValid() {
+					// Engine 20.10 lists no gateway it chose itself: its
+					// default IPAM gives the bridge the subnet's first address.
+					nw.Gateway = c.Subnet.Masked().Addr().Next()
+				}
 			}
 		}
 		out = append(out, nw)
@@ -372,22 +381,6 @@ func (d *Docker) Unpause(ctx context.Context, id string) error {
 		return fmt.Errorf("unpausing %s: %w", shortID(id), err)
 	}
 	return nil
-}
-
-// Wait waits until a container is not running and returns its exit code.
-func (d *Docker) Wait(ctx context.Context, id string) (int, error) {
-	res := d.c.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
-	select {
-	case r := <-res.Result:
-		if r.Error != nil && r.Error.Message != "" {
-			return int(r.StatusCode), fmt.Errorf("waiting for %s: %s", shortID(id), r.Error.Message)
-		}
-		return int(r.StatusCode), nil
-	case err := <-res.Error:
-		return -1, fmt.Errorf("waiting for %s: %w", shortID(id), err)
-	case <-ctx.Done():
-		return -1, ctx.Err()
-	}
 }
 
 // Remove removes a container, running or not.

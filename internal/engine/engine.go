@@ -113,6 +113,9 @@ type Network struct {
 	ID      string
 	Name    string
 	Subnets []netip.Prefix
+	// Gateway is the host's address on the network (of its first subnet),
+	// invalid when it has none.
+	Gateway netip.Addr
 	Labels  map[string]string
 }
 

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
 )
 
 // RunResult is what a container run to completion left.
@@ -54,4 +57,20 @@ func (r RunResult) Failed(what string) error {
 		out = "no output"
 	}
 	return fmt.Errorf("%s exited with code %d: %s", what, r.ExitCode, out)
+}
+
+// Wait waits until a container is not running and returns its exit code.
+func (d *Docker) Wait(ctx context.Context, id string) (int, error) {
+	res := d.c.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	select {
+	case r := <-res.Result:
+		if r.Error != nil && r.Error.Message != "" {
+			return int(r.StatusCode), fmt.Errorf("waiting for %s: %s", shortID(id), r.Error.Message)
+		}
+		return int(r.StatusCode), nil
+	case err := <-res.Error:
+		return -1, fmt.Errorf("waiting for %s: %w", shortID(id), err)
+	case <-ctx.Done():
+		return -1, ctx.Err()
+	}
 }

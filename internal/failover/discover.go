@@ -2,6 +2,7 @@ package failover
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
@@ -77,17 +78,13 @@ func CurrentMaster(t *topology.Lab, views []probe.SentinelView, force bool) (top
 // refusing a lab that is not running; why says what that means for the
 // command (", so there is nothing to revive").
 func labContainers(ctx context.Context, s *lab.Session, why string) (map[string]engine.Container, error) {
-	if _, err := s.Engine.Ping(ctx); err != nil {
-		return nil, err
+	containers, err := s.RunningContainers(ctx)
+	var nr *lab.NotRunningError
+	if errors.As(err, &nr) {
+		nr.Why = why
+		return nil, &RefusedError{Reason: nr.Error()}
 	}
-	containers, err := s.Containers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(containers) == 0 {
-		return nil, &RefusedError{Reason: fmt.Sprintf("lab %q is not running%s; start it with `sentinel-lab up`", s.Lab.Config.Name, why)}
-	}
-	return containers, nil
+	return containers, err
 }
 
 func namesOf(t *topology.Lab, views []probe.SentinelView) Names {

@@ -31,8 +31,11 @@ type Options struct {
 	// Timeout bounds the wait for the failover to converge.
 	Timeout time.Duration
 	// Force faults the master even when the sentinels that answer cannot
-	// elect a leader.
+	// elect a leader, or when an earlier attempt holds them back.
 	Force bool
+	// WaitReady, with Force, still waits while an earlier attempt holds
+	// the sentinels back: a scenario forces the rest, not the timing.
+	WaitReady bool
 	// Poll is the interval of the sentinel and INFO polls (default 20ms).
 	Poll time.Duration
 	// Workload, when set, runs client traffic from before the fault until
@@ -61,6 +64,13 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 		o.Poll = 20 * time.Millisecond
 	}
 	d, err := Discover(ctx, s, o.Force)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPromotable(ctx, s, d, o.Force); err != nil {
+		return nil, err
+	}
+	held, err := awaitReady(ctx, s, o.Force && !o.WaitReady)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +105,7 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 		return nil, err
 	}
 	r := newReport(s.Lab, d, o, t0, callMS, tr)
+	r.HeldBack = held
 	r.Resyncs = resyncs(ctx, s, d, logsBefore, r.NewMaster)
 	if o.Workload != nil {
 		// A failed check of the client's writes does not undo the failover:
@@ -142,6 +153,12 @@ func start(ctx context.Context, s *lab.Session, d *Discovery, o Options, watched
 		s.Progress.Printf("faulting the master %s (%s) with %s; sentinels watched: %d", old.Service, old.Addr, o.Fault.Describe(), watched)
 	} else {
 		s.Progress.Printf("%s; the master is %s (%s); sentinels watched: %d", o.Label, old.Service, old.Addr, watched)
+	}
+	if err := MarkFault(s.Lab.Dir, FaultMark{At: s.Now(), Mode: o.Fault.Mode, Master: old.Service}); err != nil {
+		if in != nil {
+			in.Abandon()
+		}
+		return time.Time{}, 0, err
 	}
 	t0 := s.Now()
 	if in == nil {

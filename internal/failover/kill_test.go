@@ -3,6 +3,7 @@ package failover_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -222,5 +223,43 @@ func TestReviveTimesOutNamingWhatDidNotHold(t *testing.T) {
 	_, err := failover.Revive(ctx, fx.Session, failover.ReviveOptions{Timeout: 3 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "did not rejoin within 3s") || !strings.Contains(err.Error(), "node-2 is syncing with the master") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// Sentinels held back by an earlier aborted attempt (their logs say until
+// when): kill-master waits until they can fail over, and says so; with
+// --force it faults at once.
+func TestKillMasterWaitsForHeldBackSentinels(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		fx := labtest.New(t, nil)
+		fx.SimulateSentinel(&labtest.Sentinel{})
+		now := fx.Clock.Now()
+		until := now.Add(12 * time.Second).Truncate(time.Second)
+		for i, s := range []string{"sentinel-1", "sentinel-2", "sentinel-3"} {
+			log := fmt.Sprintf("1:X %s # +vote-for-leader %s 1\n1:X %s # Next failover delay: I will not start a failover before %s\n",
+				now.Add(-8*time.Second).Format("02 Jan 2006 15:04:05.000"), strings.Repeat("a", 40),
+				now.Add(-time.Duration(i)*time.Second).Format("02 Jan 2006 15:04:05.000"), until.Format("Mon Jan _2 15:04:05 2006"))
+			fx.Engine.SetFile(fx.Container(t, s).ID, "/logs/sentinel.log", []byte(log))
+		}
+
+		r, err := failover.KillMaster(ctx, fx.Session, failover.Options{Fault: fault.Spec{Mode: fault.Kill}, Timeout: time.Minute, Force: force})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		hb := r.HeldBack
+		if hb == nil || !hb.Until.Equal(until) || len(hb.Held) != 3 || hb.Forced != force {
+			t.Fatalf("force %v: held back %+v", force, hb)
+		}
+		waited := r.FaultAt.Sub(now)
+		if force && (waited != 0 || hb.WaitedMS != 0) {
+			t.Errorf("--force waited %v", waited)
+		}
+		if !force && (waited != until.Sub(now) || hb.WaitedMS != until.Sub(now).Milliseconds()) {
+			t.Errorf("faulted %v after the start, waited %d ms; want it to wait until %v", waited, hb.WaitedMS, until)
+		}
+		if !strings.Contains(strings.Join(hb.Why, " "), "will not start another failover before") {
+			t.Errorf("why %q", hb.Why)
+		}
 	}
 }

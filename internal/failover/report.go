@@ -44,6 +44,9 @@ type Report struct {
 	// Lost names sentinels that stopped answering during the failover.
 	Lost   []string `json:"lost_sentinels,omitempty"`
 	Events []Event  `json:"events"`
+	// HeldBack is what held the sentinels back before the fault, nil when
+	// nothing did.
+	HeldBack *HeldBack `json:"held_back,omitempty"`
 	// Load is what a client writing through the failover saw (--load).
 	Load *load.Result `json:"load,omitempty"`
 	// LoadError says why the client's writes could not all be counted.

@@ -52,10 +52,6 @@ type ReviveOptions struct {
 	// SplitBrain, when set, is what a partitioned old master acknowledged
 	// while cut off: once it rejoins, revive counts what it dropped.
 	SplitBrain *SplitBrain
-	// Settle waits until the lab is healthy even when nothing was
-	// faulted: after a scenario, an old master may still be waiting for
-	// the sentinels to make it a replica.
-	Settle bool
 }
 
 // ReviveReport says what revive did.
@@ -80,7 +76,7 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 	if err := fault.Prune(s.Lab, containers, s.Now()); err != nil {
 		return nil, err
 	}
-	faults, err := fault.List(s.Lab, containers, s.Now())
+	faults, err := reviveFaults(s.Lab, containers, s.Snapshot(ctx), s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -91,10 +87,7 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 	}
 	rep := &ReviveReport{Revived: []Revived{}}
 	if len(faults) == 0 {
-		if o.Settle {
-			return rep, waitHealthy(ctx, s, o.Timeout)
-		}
-		return rep, nil
+		return rep, nothingToRevive(ctx, s, o.Timeout, rep)
 	}
 	logsBefore := map[string]string{}
 	for _, f := range faults {
@@ -102,16 +95,16 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 	}
 	start := s.Now()
 	for _, f := range faults {
-		if err := fault.Undo(ctx, s, f, containers[f.Service]); err != nil {
+		if err := undoFault(ctx, s, f, containers[f.Service]); err != nil {
 			return nil, fmt.Errorf("reviving %s: %w", f.Service, err)
 		}
-		s.Progress.Printf("%s: %s", f.Service, f.Kind.Undone())
+		s.Progress.Printf("%s: %s", f.Service, undoneText(f.Kind))
 	}
 	master, err := waitRejoined(ctx, s, faults, start, o.Timeout, rep)
 	if err != nil {
 		return rep, err
 	}
-	if err := waitHealthy(ctx, s, max(o.Timeout-s.Now().Sub(start), time.Second)); err != nil {
+	if err := waitHealthy(ctx, s, started(faults), max(o.Timeout-s.Now().Sub(start), time.Second)); err != nil {
 		return rep, err
 	}
 	rep.Master = master.Ref()
@@ -136,6 +129,9 @@ func waitRejoined(ctx context.Context, s *lab.Session, faults []fault.Fault, sta
 	}
 	var master topology.Node
 	_, err := reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
+		if err := exitedAfterRevive(ctx, s, started(faults)); err != nil {
+			return false, "", err
+		}
 		views := probe.SentinelViews(ctx, s.Nodes(), s.Lab.Topology)
 		m, err := CurrentMaster(s.Lab.Topology, views, true)
 		if err != nil {
@@ -171,15 +167,19 @@ func waitRejoined(ctx context.Context, s *lab.Session, faults []fault.Fault, sta
 
 // waitHealthy waits, once nothing is left faulted, until the whole lab is
 // healthy again: sentinels that were down must also see each other.
-func waitHealthy(ctx context.Context, s *lab.Session, timeout time.Duration) error {
+func waitHealthy(ctx context.Context, s *lab.Session, revived []string, timeout time.Duration) error {
 	containers, err := s.Containers(ctx)
 	if err != nil {
 		return nil
 	}
-	if left, err := fault.List(s.Lab, containers, s.Now()); err != nil || len(left) > 0 {
+	left, err := fault.List(s.Lab, containers, s.Now())
+	if err != nil || len(left)+len(missingFaults(s.Lab, containers)) > 0 {
 		return nil // only some nodes were revived: the lab is not whole yet
 	}
 	_, err = reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
+		if err := exitedAfterRevive(ctx, s, revived); err != nil {
+			return false, "", err
+		}
 		h := probe.Evaluate(s.Lab.Topology, s.Snapshot(ctx))
 		return h.Healthy, h.Condition(), nil
 	})

@@ -144,13 +144,16 @@ func (s *Session) each(list []engine.Container, fn func(engine.Container) error)
 	return firstErr
 }
 
-// deleteData removes data/<node> of every node of the lab, and nothing
-// outside data/.
+// deleteData removes data/<node> of every node the lab has or ever had
+// (the state records them; a lab from before that record knows only its
+// current nodes), and nothing else.
 func deleteData(l *Lab) ([]string, error) {
 	root := l.Dir.Path("data")
+	st := l.state
+	st.AddNodeDirs(l.Topology.Services()...)
 	var deleted []string
-	for _, n := range l.Topology.Nodes {
-		p := l.Dir.NodeDir(n.Service)
+	for _, service := range st.NodeDirs {
+		p := l.Dir.NodeDir(service)
 		if rel, err := filepath.Rel(root, p); err != nil || strings.HasPrefix(rel, "..") || rel == "." {
 			return deleted, fmt.Errorf("refusing to delete %s: it is not a node folder under %s", p, root)
 		}

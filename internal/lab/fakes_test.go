@@ -2,10 +2,13 @@ package lab
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +31,9 @@ type testEnv struct {
 	clock  *waittest.Clock
 	script func(*probetest.Fake)
 	opened []*probetest.Fake
+
+	mu     sync.Mutex
+	resets []string // sentinels sent SENTINEL RESET, in order
 }
 
 const testImage = "redis:7.2"
@@ -82,6 +88,7 @@ func newTestEnv(script func(*probetest.Fake)) *testEnv {
 		Engine: eng, Clock: clock, PollInterval: time.Second,
 		OpenNodes: func(l *Lab) probe.Nodes {
 			f := probetest.New(l.Topology, clock)
+			f.OnDo(env.do)
 			env.script(f)
 			env.opened = append(env.opened, f)
 			return f
@@ -89,6 +96,24 @@ func newTestEnv(script func(*probetest.Fake)) *testEnv {
 		Host: image.Host{LookPath: func(string) (string, error) { return "", os.ErrNotExist }},
 	}
 	return env
+}
+
+// do answers the commands the life cycle sends: SENTINEL RESET, counted.
+func (e *testEnv) do(n topology.Node, args []any) (any, error) {
+	if len(args) >= 2 && args[0] == "sentinel" && args[1] == "reset" {
+		e.mu.Lock()
+		e.resets = append(e.resets, n.Service)
+		e.mu.Unlock()
+		return int64(1), nil
+	}
+	return nil, fmt.Errorf("testEnv: no answer to %v", args)
+}
+
+// reset tells whether sentinel was sent SENTINEL RESET.
+func (e *testEnv) reset(sentinel string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Contains(e.resets, sentinel)
 }
 
 // nodes are the fake nodes the session opened last.

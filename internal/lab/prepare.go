@@ -106,7 +106,7 @@ func Open(dir labdir.Dir) (*Lab, error) {
 	if err != nil || !l.Config.Auth {
 		return l, err
 	}
-	if l.Password, err = dir.ReadPassword(); err != nil {
+	if l.Password, err = keptPassword(dir); err != nil {
 		return nil, err
 	}
 	if l.Password == "" {
@@ -155,7 +155,7 @@ func (l *Lab) resolvePassword() error {
 	if !l.Config.Auth {
 		return nil
 	}
-	kept, err := l.Dir.ReadPassword()
+	kept, err := keptPassword(l.Dir)
 	if err != nil {
 		return err
 	}
@@ -211,6 +211,7 @@ func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
 		}
 	}
 	st.Image = l.Image
+	st.AddNodeDirs(l.Topology.Services()...)
 	if l.Config.PortAuto {
 		st.Port, st.SentinelPort = l.Config.Port, l.Config.SentinelPort
 	}

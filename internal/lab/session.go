@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,13 +69,17 @@ func (s *Session) Nodes() probe.Nodes {
 	}
 	if s.nodes == nil {
 		s.nodesFor = s.Lab
-		if s.OpenNodes != nil {
-			s.nodes = s.OpenNodes(s.Lab)
-		} else {
-			s.nodes = s.Lab.Prober(s.Reach)
-		}
+		s.nodes = s.openNodes(s.Lab)
 	}
 	return s.nodes
+}
+
+// openNodes connects to the nodes of l, which the caller closes.
+func (s *Session) openNodes(l *Lab) probe.Nodes {
+	if s.OpenNodes != nil {
+		return s.OpenNodes(l)
+	}
+	return l.Prober(s.Engine, s.Reach)
 }
 
 // Close closes the connections to the nodes.
@@ -90,9 +95,44 @@ func (s *Session) Snapshot(ctx context.Context) probe.Snapshot {
 	return probe.TakeSnapshot(ctx, s.Nodes(), s.Lab.Topology, s.Now())
 }
 
-// Prober connects to the lab's nodes.
-func (l *Lab) Prober(reach probe.Reach) *probe.Prober {
-	return probe.New(l.Topology, l.Password, probe.NewDialer(l.Topology, l.Config.Bind, reach))
+// NetworkLister is the part of the engine that lists networks.
+type NetworkLister interface {
+	Networks(ctx context.Context) ([]engine.Network, error)
+}
+
+// Prober connects to the lab's nodes. nets tells where the lab network is,
+// so in-network addresses are dialed only over its bridge on this host
+// (nil: never, only published ports).
+func (l *Lab) Prober(nets NetworkLister, reach probe.Reach) *probe.Prober {
+	d := probe.NewDialer(l.Topology, l.Config.Bind, reach)
+	if nets != nil {
+		d.WithBridge(l.bridgeLookup(nets))
+	}
+	return probe.New(l.Topology, l.Password, d)
+}
+
+// bridgeLookup finds the lab network on the engine, for the dialer.
+func (l *Lab) bridgeLookup(nets NetworkLister) probe.BridgeLookup {
+	return func(ctx context.Context) (probe.Bridge, error) {
+		list, err := nets.Networks(ctx)
+		if err != nil {
+			return probe.Bridge{}, err
+		}
+		for _, n := range list {
+			if n.Name != l.NetworkName() {
+				continue
+			}
+			br := probe.Bridge{Name: n.Name, Gateway: n.Gateway}
+			if len(n.Subnets) > 0 {
+				br.Subnet = n.Subnets[0]
+			}
+			if slices.Contains(n.Subnets, l.Topology.Subnet) {
+				br.Subnet = l.Topology.Subnet
+			}
+			return br, nil
+		}
+		return probe.Bridge{}, fmt.Errorf("network %s does not exist (`sentinel-lab up` creates it again)", l.NetworkName())
+	}
 }
 
 // ComposeDir is the compose project's working directory, which compose
@@ -122,7 +162,7 @@ func (s *Session) Containers(ctx context.Context) (map[string]engine.Container, 
 	}
 	out := map[string]engine.Container{}
 	for _, c := range list {
-		if wd := c.Labels[engine.LabelWorkingDir]; wd != "" && wd != l.ComposeDir() {
+		if wd := c.Labels[engine.LabelWorkingDir]; wd != "" && !labdir.SamePath(wd, l.ComposeDir()) {
 			return nil, &NameTakenError{Name: l.Config.Name, OtherDir: strings.TrimSuffix(wd, "/"+labdir.ComposeDir)}
 		}
 		if c.Labels[engine.LabelOneoff] == "True" {
@@ -147,14 +187,16 @@ func (e *NameTakenError) Error() string {
 func (e *NameTakenError) IsUsage() bool { return true }
 
 // takenSubnets returns a predicate telling subnets that overlap a network
-// which is not this lab's.
+// which is not this lab's, or that this host routes elsewhere.
 func (s *Session) takenSubnets(ctx context.Context, project string) (func(netip.Prefix) bool, []engine.Network, error) {
 	nets, err := s.Engine.Networks(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	// An unreadable routing table leaves Docker's networks to avoid.
+	routes, _ := hostRoutes()
 	return func(p netip.Prefix) bool {
-		return foreignOverlap(nets, project, p) != ""
+		return foreignOverlap(nets, project, p) != "" || routedElsewhere(routes, nets, project, p) != ""
 	}, nets, nil
 }
 

@@ -130,35 +130,12 @@ func ContainerSpecFor(p *types.Project, s types.ServiceConfig, configFiles []str
 		path, opts, _ := strings.Cut(t, ":")
 		spec.Tmpfs[path] = opts
 	}
-	for _, port := range s.Ports {
-		if port.Published == "" {
-			return spec, fmt.Errorf("service %s: container port %d has no host port; write it as \"HOST:%d\"", s.Name, port.Target, port.Target)
-		}
-		hostPort, err := strconv.ParseUint(port.Published, 10, 16)
-		if err != nil {
-			return spec, fmt.Errorf("service %s: published port %q is not a single port number", s.Name, port.Published)
-		}
-		spec.Ports = append(spec.Ports, engine.Port{
-			HostIP: port.HostIP, HostPort: uint16(hostPort), ContainerPort: uint16(port.Target), Protocol: port.Protocol,
-		})
+	var err error
+	if spec.Ports, err = portsOf(s); err != nil {
+		return spec, err
 	}
-	for _, key := range sortedKeys(s.Networks) {
-		nw, ok := p.Networks[key]
-		if !ok {
-			return spec, fmt.Errorf("service %s: network %q is not defined", s.Name, key)
-		}
-		ep := engine.Endpoint{Network: nw.Name, Aliases: []string{s.Name}}
-		if cfg := s.Networks[key]; cfg != nil {
-			ep.Aliases = append(ep.Aliases, cfg.Aliases...)
-			if cfg.Ipv4Address != "" {
-				ip, err := netip.ParseAddr(cfg.Ipv4Address)
-				if err != nil {
-					return spec, fmt.Errorf("service %s: ipv4_address %q: %w", s.Name, cfg.Ipv4Address, err)
-				}
-				ep.IPv4 = ip
-			}
-		}
-		spec.Endpoints = append(spec.Endpoints, ep)
+	if spec.Endpoints, err = endpointsOf(p, s); err != nil {
+		return spec, err
 	}
 	for k, v := range s.Labels {
 		spec.Labels[k] = v
@@ -173,6 +150,49 @@ func ContainerSpecFor(p *types.Project, s types.ServiceConfig, configFiles []str
 	spec.Labels[engine.LabelWorkingDir] = p.WorkingDir
 	spec.Labels[engine.LabelConfigFiles] = strings.Join(configFiles, ",")
 	return spec, nil
+}
+
+// portsOf are a service's published ports, each with its host port.
+func portsOf(s types.ServiceConfig) ([]engine.Port, error) {
+	var out []engine.Port
+	for _, port := range s.Ports {
+		if port.Published == "" {
+			return nil, fmt.Errorf("service %s: container port %d has no host port; write it as \"HOST:%d\"", s.Name, port.Target, port.Target)
+		}
+		hostPort, err := strconv.ParseUint(port.Published, 10, 16)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: published port %q is not a single port number", s.Name, port.Published)
+		}
+		out = append(out, engine.Port{
+			HostIP: port.HostIP, HostPort: uint16(hostPort), ContainerPort: uint16(port.Target), Protocol: port.Protocol,
+		})
+	}
+	return out, nil
+}
+
+// endpointsOf are a service's networks, with its aliases and static
+// address on each.
+func endpointsOf(p *types.Project, s types.ServiceConfig) ([]engine.Endpoint, error) {
+	var out []engine.Endpoint
+	for _, key := range sortedKeys(s.Networks) {
+		nw, ok := p.Networks[key]
+		if !ok {
+			return nil, fmt.Errorf("service %s: network %q is not defined", s.Name, key)
+		}
+		ep := engine.Endpoint{Network: nw.Name, Aliases: []string{s.Name}}
+		if cfg := s.Networks[key]; cfg != nil {
+			ep.Aliases = append(ep.Aliases, cfg.Aliases...)
+			if cfg.Ipv4Address != "" {
+				ip, err := netip.ParseAddr(cfg.Ipv4Address)
+				if err != nil {
+					return nil, fmt.Errorf("service %s: ipv4_address %q: %w", s.Name, cfg.Ipv4Address, err)
+				}
+				ep.IPv4 = ip
+			}
+		}
+		out = append(out, ep)
+	}
+	return out, nil
 }
 
 // unsupported names the compose features of a service that `up` does not

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
@@ -82,9 +83,21 @@ type SentinelStatus struct {
 	Faults []string `json:"faults,omitempty"`
 }
 
-// Status inspects the lab.
-func (s *Session) Status(ctx context.Context) (*Report, error) {
-	l := s.Lab
+// NotRunningError is a lab with no container at all.
+type NotRunningError struct {
+	Lab string
+	// Why says what that means for the command (", so there is nothing to
+	// revive").
+	Why string
+}
+
+func (e *NotRunningError) Error() string {
+	return fmt.Sprintf("lab %q is not running%s; start it with `sentinel-lab up`", e.Lab, e.Why)
+}
+
+// RunningContainers checks the engine answers and lists the lab's
+// containers, by service; a lab without any is a NotRunningError.
+func (s *Session) RunningContainers(ctx context.Context) (map[string]engine.Container, error) {
 	if _, err := s.Engine.Ping(ctx); err != nil {
 		return nil, err
 	}
@@ -93,12 +106,32 @@ func (s *Session) Status(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	if len(containers) == 0 {
+		return containers, &NotRunningError{Lab: s.Lab.Config.Name}
+	}
+	return containers, nil
+}
+
+// Status inspects the lab.
+func (s *Session) Status(ctx context.Context) (*Report, error) {
+	l := s.Lab
+	containers, err := s.RunningContainers(ctx)
+	var nr *NotRunningError
+	if errors.As(err, &nr) {
 		// Nothing to ask: every node is missing.
 		r := BuildReport(l, containers, notRunning(l))
-		r.Problems = []string{fmt.Sprintf("lab %q is not running: no container carries its labels; start it with `sentinel-lab up`", l.Config.Name)}
+		r.Problems = []string{nr.Error()}
 		return r, nil
 	}
-	return BuildReport(l, containers, s.Snapshot(ctx)), nil
+	if err != nil {
+		return nil, err
+	}
+	r := BuildReport(l, containers, s.Snapshot(ctx))
+	if p, err := s.networkProblem(ctx); err != nil {
+		return nil, err
+	} else if p != "" {
+		r.Healthy, r.Problems = false, append([]string{p}, r.Problems...)
+	}
+	return r, nil
 }
 
 // BuildReport assembles the report from the containers and a snapshot.

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -25,13 +26,29 @@ type Dir struct {
 }
 
 // New returns the lab directory at root, made absolute so compose paths and
-// error messages do not depend on the working directory.
+// error messages do not depend on the working directory, and with symlinks
+// resolved: the containers' labels name the lab by its directory, so a lab
+// reached through a link must be the same lab.
 func New(root string) (Dir, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return Dir{}, fmt.Errorf("lab directory %q: %w", root, err)
 	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
 	return Dir{Root: abs}, nil
+}
+
+// SamePath tells whether two paths name the same file or directory, links
+// resolved; paths that do not exist are compared as written.
+func SamePath(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
 }
 
 // Paths inside the lab directory.
@@ -101,6 +118,21 @@ type State struct {
 	// Port and SentinelPort are the ports chosen for port auto.
 	Port         int `json:"port,omitempty"`
 	SentinelPort int `json:"sentinel_port,omitempty"`
+	// NodeDirs are the nodes whose data/<node> folders the lab ever
+	// rendered, removed nodes included, so down --volumes deletes them all
+	// and nothing else.
+	NodeDirs []string `json:"node_dirs,omitempty"`
+}
+
+// AddNodeDirs records node folders the lab rendered, keeping the list
+// sorted and without duplicates.
+func (s *State) AddNodeDirs(services ...string) {
+	for _, svc := range services {
+		if !slices.Contains(s.NodeDirs, svc) {
+			s.NodeDirs = append(s.NodeDirs, svc)
+		}
+	}
+	slices.Sort(s.NodeDirs)
 }
 
 // ReadState returns the lab's state; a lab never rendered has an empty one.

@@ -18,8 +18,15 @@ func WriteFailover(w io.Writer, r *failover.Report, lang Lang) {
 	d := r.DownAfterMS
 	fmt.Fprintf(w, "Failover of %q: %s (%s) -> %s (%s)\n", r.MasterName, r.OldMaster.Service, r.OldMaster.Address,
 		r.NewMaster.Service, r.NewMaster.Address)
-	fmt.Fprintf(w, "Fault: %s requested at %s (the engine took %d ms); down-after-milliseconds %d\n\n",
+	fmt.Fprintf(w, "Fault: %s requested at %s (the engine took %d ms); down-after-milliseconds %d\n",
 		r.Mode, r.FaultAt.Format("15:04:05.000"), r.FaultCallMS, d)
+	if hb := r.HeldBack; hb != nil {
+		fmt.Fprintf(w, "%s\n", heldBackText(hb, English))
+		for _, why := range hb.Why {
+			fmt.Fprintf(w, "  %s\n", why)
+		}
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	phase := func(label string, ms int64) {
 		fmt.Fprintf(tw, "  %s\t+%s\t(down-after %+.2fs)\n", label, secondsShort(ms), float64(ms-d)/1000)
@@ -144,4 +151,13 @@ func explained(e failover.Event, names failover.Names, lang Lang) string {
 		}
 	}
 	return e.Explanation
+}
+
+// heldBackText says what held the sentinels back before the fault.
+func heldBackText(hb *failover.HeldBack, lang Lang) string {
+	until := hb.Until.Format("15:04:05")
+	if hb.Forced {
+		return tr(lang, "heldBackForced", until)
+	}
+	return tr(lang, "heldBackWaited", secondsShort(hb.WaitedMS), until)
 }

@@ -160,6 +160,9 @@ func (v *view) header(r *failover.Report, lang Lang) {
 		if r.FaultCallMS > 0 {
 			v.FaultAt += "; " + tr(lang, "faultCall", r.FaultCallMS)
 		}
+		if r.HeldBack != nil {
+			v.FaultAt += ". " + heldBackText(r.HeldBack, lang)
+		}
 	}
 	d := r.DownAfterMS
 	leaderNote := ""

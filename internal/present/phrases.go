@@ -58,6 +58,8 @@ var texts = map[string]text{
 	"heading":           {"Failover of %s in lab %s", "%s 的故障迁移（实验环境 %s）"},
 	"faultAt":           {"Fault requested at %s", "故障请求于 %s"},
 	"faultCall":         {"the engine carried it out in %d ms", "容器引擎执行用时 %d ms"},
+	"heldBackWaited":    {"Held back: an earlier failover attempt or vote kept the sentinels from starting one; kill-master waited %s, until %s, before the fault.", "被阻止：之前的故障迁移尝试或投票使哨兵暂时不能发起新的故障迁移；kill-master 等待了 %s（直到 %s）才注入故障。"},
+	"heldBackForced":    {"Held back: an earlier failover attempt or vote keeps the sentinels from starting one before %s; kill-master faulted anyway (--force).", "被阻止：之前的故障迁移尝试或投票使哨兵在 %s 之前不能发起新的故障迁移；kill-master 仍然注入了故障（--force）。"},
 	"summary":           {"Summary", "概要"},
 	"oldMaster":         {"Old master", "原主节点"},
 	"newMaster":         {"New master", "新主节点"},

@@ -16,7 +16,7 @@ import (
 func WriteRevive(w io.Writer, labName string, r *failover.ReviveReport) {
 	defer writeDropped(w, r.SplitBrain)
 	if len(r.Revived) == 0 {
-		fmt.Fprintf(w, "Nothing to revive: every node of lab %q is running and connected.\n", labName)
+		fmt.Fprintf(w, "Nothing to revive: every node of lab %q is running and connected, and the lab is healthy (master: %s).\n", labName, r.Master.Service)
 		return
 	}
 	for _, n := range r.Revived {

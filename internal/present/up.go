@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
+	"github.com/sentinel-lab/sentinel-lab/internal/readiness"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -22,6 +23,10 @@ type UpView struct {
 	HealthyAfter int64             `json:"healthy_after_ms"`
 	Master       *topology.NodeRef `json:"master"`
 	Nodes        []nodeLocation    `json:"nodes"`
+	// Trouble is what the sentinels did while the lab started, when they
+	// did more than watch.
+	Trouble         *readiness.Report `json:"trouble,omitempty"`
+	TroubleWaitedMS int64             `json:"trouble_waited_ms,omitempty"`
 }
 
 type nodeLocation struct {
@@ -49,6 +54,7 @@ func UpJSON(res *lab.UpResult) UpView {
 		Lab: l.Config.Name, AlreadyUp: res.AlreadyUp, Image: res.Image.Ref, ImageSource: string(res.Image.Source),
 		Created: orEmpty(res.Created), Started: orEmpty(res.Started), Recreated: orEmpty(res.Recreated),
 		HealthyAfter: res.HealthyAfter.Milliseconds(), Master: upMaster(res), Nodes: locations(l),
+		Trouble: res.Trouble, TroubleWaitedMS: res.TroubleWaited.Milliseconds(),
 	}
 }
 
@@ -72,6 +78,15 @@ func WriteUp(w io.Writer, res *lab.UpResult) {
 	}
 	if master != nil {
 		fmt.Fprintf(w, "Master: %s at %s (sentinels monitor it as %q)\n", master.Service, master.Address, l.Config.MasterName)
+	}
+	if res.Trouble != nil {
+		fmt.Fprintln(w, "The sentinels had trouble while the lab started:")
+		for _, line := range res.Trouble.Describe(l.Config.DownAfter) {
+			fmt.Fprintf(w, "  - %s\n", line)
+		}
+		if res.TroubleWaited > 0 {
+			fmt.Fprintf(w, "  up waited %s for them to be able to fail over again.\n", res.TroubleWaited.Round(100*time.Millisecond))
+		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nNODE\tCREATED AS\tIN-NETWORK\tON THIS HOST")

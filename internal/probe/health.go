@@ -85,6 +85,10 @@ func Evaluate(lab *topology.Lab, s Snapshot) Health {
 
 	if h.HasMaster {
 		checkMaster(lab, s, h.Master, problem)
+		for _, n := range StrayMasters(s, h.Master) {
+			problem("%s also answers role:master, beside %s: a second master (a split brain); the sentinels turn it into a replica after a few hello periods, `sentinel-lab revive` waits for that",
+				n.Service, h.Master.Service)
+		}
 	}
 	for _, v := range s.Sentinels {
 		if v.Reachable {
@@ -150,6 +154,10 @@ func checkSentinel(lab *topology.Lab, v SentinelView, problem func(string, ...an
 	}
 	if want, got := len(lab.Sentinels())-1, healthyPeers(v.Sentinels); got < want {
 		problem("%s sees %d of %d other sentinels", v.Service, got, want)
+	}
+	for _, p := range StalePeers(lab, v) {
+		problem("%s still lists %s (%s), which is no longer a node of this lab; `sentinel-lab up` makes it forget (SENTINEL RESET)",
+			v.Service, p.Address, p.Flags)
 	}
 	if !v.QuorumOK {
 		problem("%s CKQUORUM: %s", v.Service, v.QuorumReply)

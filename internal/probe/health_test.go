@@ -189,6 +189,42 @@ func TestEvaluate(t *testing.T) {
 			problems:   []string{"sentinel-3 has waited 900 ms for the master to answer a PING"},
 		},
 		{
+			// Issue 17: after a shrink, the sentinels kept the removed
+			// replicas as s_down while status said healthy.
+			name: "a sentinel still lists a removed replica",
+			change: func(s *probe.Snapshot) {
+				s.Sentinels[0].Replicas = append(s.Sentinels[0].Replicas, probe.PeerState{Address: "172.28.5.13:6382", Flags: "s_down,slave"})
+			},
+			wantMaster: "master",
+			problems: []string{"sentinel-1 still lists 172.28.5.13:6382 (s_down,slave), which is no longer a node of this lab; " +
+				"`sentinel-lab up` makes it forget (SENTINEL RESET)"},
+		},
+		{
+			name: "a sentinel still lists a removed sentinel",
+			change: func(s *probe.Snapshot) {
+				s.Sentinels[2].Sentinels = append(s.Sentinels[2].Sentinels, probe.PeerState{Address: "172.28.5.104:26382", Flags: "s_down,sentinel,disconnected"})
+			},
+			wantMaster: "master",
+			problems: []string{"sentinel-3 still lists 172.28.5.104:26382 (s_down,sentinel,disconnected), which is no longer a node of this lab; " +
+				"`sentinel-lab up` makes it forget (SENTINEL RESET)"},
+		},
+		{
+			name: "a live replica of the user's own is no stale peer",
+			change: func(s *probe.Snapshot) {
+				s.Sentinels[0].Replicas = append(s.Sentinels[0].Replicas, probe.PeerState{Address: "172.28.5.200:6379", Flags: "slave"})
+			},
+			wantMaster: "master",
+		},
+		{
+			// Issue 17: revive said "Nothing to revive" while two nodes
+			// answered role:master.
+			name:       "a second node answers role:master",
+			change:     func(s *probe.Snapshot) { s.Nodes[2].Role, s.Nodes[2].MasterAddr = "master", "" },
+			wantMaster: "master",
+			problems: []string{"node-2 also answers role:master, beside master: a second master (a split brain); " +
+				"the sentinels turn it into a replica after a few hello periods, `sentinel-lab revive` waits for that"},
+		},
+		{
 			name: "the sentinels name a sentinel",
 			change: func(s *probe.Snapshot) {
 				for i := range s.Sentinels {

@@ -1,6 +1,8 @@
-// Package probe asks a lab's nodes and sentinels, with go-redis, what they
-// think: INFO of every data node, SENTINEL MASTER / REPLICAS / SENTINELS /
-// CKQUORUM of every sentinel. It never changes anything.
+// Package probe is the Redis side of the lab: Nodes, everything asked of a
+// lab's nodes and sentinels (INFO of every data node, SENTINEL MASTER /
+// REPLICAS / SENTINELS / CKQUORUM of every sentinel, their events, the
+// load writer's clients, raw commands through Do), and Prober, which asks
+// them with go-redis through one dialer.
 package probe
 
 import (

@@ -80,7 +80,7 @@ func (r *runner) steps(ctx context.Context, steps []Step, ev *failover.Event) bo
 // converged on a new master or, when none must come, the window closed.
 func (r *runner) watch(ctx context.Context) {
 	o := failover.Options{
-		Force: true, Label: r.label(), Timeout: failoverWindow(r.t),
+		Force: true, WaitReady: true, Label: r.label(), Timeout: failoverWindow(r.t),
 		Trigger: func(ctx context.Context, _ *failover.Discovery) error {
 			r.t0 = r.s.Now()
 			if !r.steps(ctx, r.sc.Trigger, nil) {

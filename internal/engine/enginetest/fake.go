@@ -6,7 +6,6 @@ package enginetest
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	"net/netip"
 	"slices"
@@ -28,6 +27,7 @@ type Fake struct {
 	networks   map[string]*engine.Network // by name
 	containers map[string]*container      // by id
 	nextID     int
+	nextNet    int
 	calls      []string
 	failures   map[string]error
 	startFail  map[string]error  // by service
@@ -47,7 +47,11 @@ type appendFile struct {
 
 type container struct {
 	engine.Container
-	spec     engine.ContainerSpec
+	spec engine.ContainerSpec
+	// netIDs are the ids of the networks it was created on: like Docker,
+	// it cannot start once one is removed, even if one of the same name
+	// was created again.
+	netIDs   map[string]string
 	logs     string
 	files    map[string][]byte
 	exitCode int
@@ -131,13 +135,6 @@ func (f *Fake) SetState(id, state string) {
 	f.changed(c, false)
 }
 
-// HasImage tells whether ref is present.
-func (f *Fake) HasImage(ref string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.images[ref]
-}
-
 func (f *Fake) mustGet(id string) *container {
 	c, ok := f.containers[id]
 	if !ok {
@@ -193,41 +190,6 @@ func (f *Fake) Ping(context.Context) (string, error) {
 	return f.desc, nil
 }
 
-// ImageExists tells whether ref was given to New, pulled or built.
-func (f *Fake) ImageExists(_ context.Context, ref string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.begin("ImageExists", ref); err != nil {
-		return false, err
-	}
-	return f.images[ref], nil
-}
-
-// PullImage makes ref present.
-func (f *Fake) PullImage(_ context.Context, ref string, _ io.Writer) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.begin("PullImage", ref); err != nil {
-		return err
-	}
-	f.images[ref] = true
-	return nil
-}
-
-// BuildImage reads the build context and makes tag present.
-func (f *Fake) BuildImage(_ context.Context, tag string, buildContext io.Reader, _ io.Writer) error {
-	if _, err := io.Copy(io.Discard, buildContext); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.begin("BuildImage", tag); err != nil {
-		return err
-	}
-	f.images[tag] = true
-	return nil
-}
-
 // Containers lists the containers carrying all of labels, sorted by name.
 func (f *Fake) Containers(_ context.Context, labels map[string]string) ([]engine.Container, error) {
 	f.mu.Lock()
@@ -277,17 +239,18 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 	if !f.images[spec.Image] {
 		return "", fmt.Errorf("no such image: %s", spec.Image)
 	}
-	addrs := map[string]netip.Addr{}
+	addrs, netIDs := map[string]netip.Addr{}, map[string]string{}
 	if strings.HasPrefix(spec.NetworkMode, "container:") {
 		if _, ok := f.containers[strings.TrimPrefix(spec.NetworkMode, "container:")]; !ok {
 			return "", fmt.Errorf("joining the network of %s: no such container", spec.NetworkMode)
 		}
 	}
 	for _, ep := range spec.Endpoints {
-		if _, ok := f.networks[ep.Network]; !ok {
+		n, ok := f.networks[ep.Network]
+		if !ok {
 			return "", fmt.Errorf("network %s not found", ep.Network)
 		}
-		addrs[ep.Network] = ep.IPv4
+		addrs[ep.Network], netIDs[ep.Network] = ep.IPv4, n.ID
 	}
 	f.nextID++
 	id := fmt.Sprintf("c%03d", f.nextID)
@@ -296,7 +259,7 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 			ID: id, Name: spec.Name, Service: spec.Labels[engine.LabelService], Image: spec.Image,
 			State: engine.StateCreated, Labels: maps.Clone(spec.Labels), Addresses: addrs,
 		},
-		spec: spec,
+		spec: spec, netIDs: netIDs,
 	}
 	return id, nil
 }
@@ -328,6 +291,11 @@ func (f *Fake) Start(_ context.Context, id string) error {
 	}
 	if c.State == engine.StatePaused {
 		return fmt.Errorf("cannot start a paused container %s", c.Name)
+	}
+	for name, id := range c.netIDs {
+		if n, ok := f.networks[name]; !ok || n.ID != id {
+			return fmt.Errorf("network %s not found", id)
+		}
 	}
 	c.State = engine.StateRunning
 	for _, a := range f.onStart[c.Service] {

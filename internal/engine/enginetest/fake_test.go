@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -65,6 +66,14 @@ func TestFakeBehavesLikeTheEngine(t *testing.T) {
 	}
 	if err := f.RemoveNetwork(ctx, "a_lab"); err != nil {
 		t.Errorf("a stopped container holds its network: %v", err)
+	}
+	// Like Docker, a container cannot start once its network is gone,
+	// even when one of the same name is created again.
+	if err := f.CreateNetwork(ctx, engine.NetworkSpec{Name: "a_lab", Subnet: netip.MustParsePrefix("10.0.0.0/24")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Start(ctx, id); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("started a container whose network was removed: %v", err)
 	}
 	if err := f.Remove(ctx, id); err != nil {
 		t.Fatal(err)

@@ -48,9 +48,11 @@ func (f *Fake) CreateNetwork(_ context.Context, spec engine.NetworkSpec) error {
 	if _, ok := f.networks[spec.Name]; ok {
 		return fmt.Errorf("network with name %s already exists", spec.Name)
 	}
-	n := &engine.Network{ID: "net-" + spec.Name, Name: spec.Name, Labels: maps.Clone(spec.Labels)}
+	f.nextNet++
+	n := &engine.Network{ID: fmt.Sprintf("net-%s-%d", spec.Name, f.nextNet), Name: spec.Name, Labels: maps.Clone(spec.Labels)}
 	if spec.Subnet.IsValid() {
 		n.Subnets = []netip.Prefix{spec.Subnet}
+		n.Gateway = spec.Subnet.Masked().Addr().Next()
 	}
 	f.networks[spec.Name] = n
 	return nil
@@ -87,10 +89,15 @@ func (f *Fake) Connect(_ context.Context, id string, ep engine.Endpoint) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := f.networks[ep.Network]; !ok {
+	n, ok := f.networks[ep.Network]
+	if !ok {
 		return fmt.Errorf("network %s not found", ep.Network)
 	}
 	c.Addresses[ep.Network] = ep.IPv4
+	if c.netIDs == nil {
+		c.netIDs = map[string]string{}
+	}
+	c.netIDs[ep.Network] = n.ID
 	f.changed(c, false)
 	return nil
 }
@@ -104,6 +111,7 @@ func (f *Fake) Disconnect(_ context.Context, id, network string) error {
 		return err
 	}
 	delete(c.Addresses, network)
+	delete(c.netIDs, network)
 	f.changed(c, false)
 	return nil
 }

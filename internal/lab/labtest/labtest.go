@@ -74,23 +74,27 @@ func (fx *Lab) NewSession() *lab.Session {
 func (fx *Lab) OpenNodes(l *lab.Lab) probe.Nodes {
 	if fx.Nodes == nil {
 		fx.Nodes = probetest.New(l.Topology, fx.Clock)
-		network := l.NetworkName()
-		fx.Engine.OnChange(func(c engine.Container, removed bool) {
-			if _, ok := l.Topology.Node(c.Service); !ok {
-				return
-			}
-			_, on := c.Addresses[network]
-			down := removed || c.State != engine.StateRunning || !on
-			fx.Nodes.Now(func(s *probetest.State) {
-				if down {
-					s.Down(c.Service)
-				} else {
-					s.Up(c.Service)
-				}
-			})
-		})
+		fx.Engine.OnChange(func(c engine.Container, removed bool) { fx.follow(l, c, removed) })
 	}
 	return fx.Nodes
+}
+
+// follow makes a node of l answer, or not, as its container now runs on
+// the lab network, or not; it returns whether it is down.
+func (fx *Lab) follow(l *lab.Lab, c engine.Container, removed bool) (down bool) {
+	if _, ok := l.Topology.Node(c.Service); !ok {
+		return false
+	}
+	_, on := c.Addresses[l.NetworkName()]
+	down = removed || c.State != engine.StateRunning || !on
+	fx.Nodes.Now(func(s *probetest.State) {
+		if down {
+			s.Down(c.Service)
+		} else {
+			s.Up(c.Service)
+		}
+	})
+	return down
 }
 
 // Container is the container of service.

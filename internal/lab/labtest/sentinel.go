@@ -44,19 +44,8 @@ func (fx *Lab) SimulateSentinel(s *Sentinel) *Sentinel {
 	if s.Rejoin == 0 {
 		s.Rejoin = 500 * time.Millisecond
 	}
-	network := fx.Session.Lab.NetworkName()
-	fx.Engine.OnChange(func(c engine.Container, removed bool) {
-		_, on := c.Addresses[network]
-		down := removed || c.State != engine.StateRunning || !on
-		fx.Nodes.Now(func(st *probetest.State) {
-			if down {
-				st.Down(c.Service)
-			} else {
-				st.Up(c.Service)
-			}
-		})
-		s.changed(c.Service, down)
-	})
+	l := fx.Session.Lab
+	fx.Engine.OnChange(func(c engine.Container, removed bool) { s.changed(c.Service, fx.follow(l, c, removed)) })
 	return s
 }
 

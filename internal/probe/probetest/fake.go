@@ -104,6 +104,9 @@ func (f *Fake) OnDo(fn func(n topology.Node, args []any) (any, error)) {
 	f.doFunc = fn
 }
 
+// Lab is the topology the fake answers for.
+func (f *Fake) Lab() *topology.Lab { return f.lab }
+
 // Calls lists what was asked, "Node master", "MasterAddr sentinel-1", ...
 func (f *Fake) Calls() []string {
 	f.mu.Lock()
@@ -175,7 +178,11 @@ func (f *Fake) Subscribe(_ context.Context, n topology.Node) (probe.Subscription
 
 // Do hands the command to the OnDo function.
 func (f *Fake) Do(_ context.Context, n topology.Node, args ...any) (any, error) {
-	f.begin(fmt.Sprint(append([]any{"Do", n.Service}, args...)...))
+	call := "Do " + n.Service
+	for _, a := range args {
+		call += " " + fmt.Sprint(a)
+	}
+	f.begin(call)
 	fn, down := f.doFunc, f.state.isDown(n.Service)
 	f.mu.Unlock()
 	if down {
