@@ -97,3 +97,27 @@ func TestScenarioList(t *testing.T) {
 		}
 	}
 }
+
+// soak --scenario: a verdict per round on the lab in --dir, revived
+// between rounds; a failing round fails the soak.
+func TestSoakScenarioOnFakes(t *testing.T) {
+	fx := labtest.New(t, nil)
+	fx.SimulateSentinel(&labtest.Sentinel{})
+	out, errOut, err := run(onFakes(fx), "--dir", fx.Dir.Root, "soak", "--scenario", "master-crash", "--rounds", "2")
+	if err != nil {
+		t.Fatalf("soak --scenario: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "Soak of scenario master-crash: 2 of 2 rounds passed.") || !strings.Contains(errOut, "round 2/2: master-crash pass") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+	out, _, err = run(onFakes(fx), "--dir", fx.Dir.Root, "soak", "--scenario", "sentinel-tilt", "--rounds", "1", "-o", "json")
+	var ve *cli.VerdictError
+	var sum struct {
+		Scenario string
+		Passed   int
+		Results  []scenario.Result
+	}
+	if !errors.As(err, &ve) || json.Unmarshal([]byte(out), &sum) != nil || sum.Passed != 0 || len(sum.Results) != 1 || sum.Results[0].Verdict != "fail" {
+		t.Errorf("a failing soak: %v\n%s", err, out)
+	}
+}
