@@ -34,6 +34,19 @@ func WriteScenarioHTML(w io.Writer, r *scenario.Result, lang Lang) error {
 	}
 	v.NoFailover = r.Report.NewMaster.Service == ""
 	v.Title = tr(lang, "scenarioTitle", r.Name)
+	v.Heading = v.Title + " · " + r.Lab
+	if v.NoFailover {
+		// No new master: its cards would show phases never reached.
+		var keep []summaryItem
+		for _, it := range v.Summary {
+			switch it.Label {
+			case tr(lang, "newMaster"), tr(lang, "failoverIn"), tr(lang, "convergedIn"):
+			default:
+				keep = append(keep, it)
+			}
+		}
+		v.Summary = keep
+	}
 	sv := &scenarioView{
 		Title: v.Title, Verdict: r.Verdict, VerdictText: tr(lang, "verdictPass"),
 		Lab:      tr(lang, "scenarioLab", r.Lab, r.DownAfterMS, r.FailoverTimeoutMS),

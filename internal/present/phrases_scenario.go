@@ -62,7 +62,7 @@ var scenarioTexts = map[string]text{
 	"check restarted fail":         {"%s did not restart: %s", "%s 没有重启：%s"},
 	"check noOdown ok":             {"no sentinel called the master objectively down", "没有哨兵判定主节点客观下线"},
 	"check noOdown fail":           {"%s called the master objectively down at %s", "%s 在 %s 判定主节点客观下线"},
-	"check noFailover ok":          {"no failover: %s is still the master (config epoch %s). %s", "没有发生故障迁移：%s 仍是主节点（配置纪元 %s）。%s"},
+	"check noFailover ok":          {"no failover: %s is still the master (config epoch %s); why: %s", "没有发生故障迁移：%s 仍是主节点（配置纪元 %s）；原因：%s"},
 	"check noFailover fail":        {"a failover happened: %s", "发生了故障迁移：%s"},
 	"check reacted ok":             {"%s %s on %s at %s", "在 %[3]s（%[4]s）时执行 %[1]s %[2]s"},
 	"check reacted fail":           {"the event to react to (%s) never came", "等待的事件（%s）没有出现"},

@@ -138,8 +138,8 @@ func noFailover(o *Observation) Finding {
 	if epoch != o.EpochBefore {
 		return fail("noFailover", fmt.Sprintf("the config epoch went from %d to %d", o.EpochBefore, epoch))
 	}
-	why := ""
-	if o.NoFailover != nil {
+	why := "no sentinel started one"
+	if o.NoFailover != nil && len(o.NoFailover.Reasons) > 0 {
 		why = strings.Join(o.NoFailover.Reasons, "; ")
 	}
 	return pass("noFailover", o.OldMaster.Service, strconv.FormatInt(epoch, 10), why)

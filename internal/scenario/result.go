@@ -71,7 +71,7 @@ func Judge(sc *Scenario, o *Observation, l *lab.Lab) *Result {
 	}
 	r.Report = o.Failover
 	if r.Report == nil && o.NoFailover != nil {
-		r.Report = o.NoFailover.Report(l, "")
+		r.Report = o.NoFailover.Report(l, o.Label)
 	}
 	r.Timeline = timeline(o)
 	return r

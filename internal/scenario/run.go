@@ -79,8 +79,9 @@ func (r *runner) steps(ctx context.Context, steps []Step, ev *failover.Event) bo
 // watch triggers the scenario and follows the sentinels until the lab
 // converged on a new master or, when none must come, the window closed.
 func (r *runner) watch(ctx context.Context) {
+	r.obs.Label = r.label()
 	o := failover.Options{
-		Force: true, WaitReady: true, Label: r.label(), Timeout: failoverWindow(r.t),
+		Force: true, WaitReady: true, Label: r.obs.Label, Timeout: failoverWindow(r.t),
 		Trigger: func(ctx context.Context, _ *failover.Discovery) error {
 			r.t0 = r.s.Now()
 			if !r.steps(ctx, r.sc.Trigger, nil) {

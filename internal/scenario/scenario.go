@@ -158,7 +158,9 @@ type Done struct {
 
 // Observation is everything a run saw, for the checks.
 type Observation struct {
-	Timers      Timers
+	Timers Timers
+	// Label says what the trigger did: "kill master".
+	Label       string
 	OldMaster   topology.Node
 	EpochBefore int64
 	RunIDBefore string
