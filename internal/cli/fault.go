@@ -85,21 +85,13 @@ type faultResult struct {
 }
 
 func runFault(ctx context.Context, o *faultOptions) error {
-	release, err := o.f.lockLab(ctx, "fault", o.waitLock)
+	s, done, err := o.f.changeLab(ctx, "fault", o.waitLock, o.f.progressWriter(o.output))
 	if err != nil {
 		return err
 	}
-	defer release()
-	s, err := o.f.Session(o.f.progressWriter(o.output))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+	defer done()
 	targets, err := selectNodes(s.Lab.Topology, o.services)
 	if err != nil {
-		return err
-	}
-	if _, err := s.Engine.Ping(ctx); err != nil {
 		return err
 	}
 	res := faultResult{Undone: []string{}}

@@ -31,12 +31,9 @@ func Apply(ctx context.Context, s *lab.Session, targets []topology.Node, spec Sp
 	if err := spec.Check(s.Lab.Topology, targets); err != nil {
 		return nil, err
 	}
-	containers, err := s.Containers(ctx)
+	containers, err := s.RunningContainers(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if len(containers) == 0 {
-		return nil, fmt.Errorf("lab %q is not running; start it with `sentinel-lab up`", s.Lab.Config.Name)
 	}
 	if err := Prune(s.Lab, containers, s.Now()); err != nil {
 		return nil, err
