@@ -247,11 +247,8 @@ func (f *Factory) onOwnLab(ctx context.Context, sc *scenario.Scenario, image str
 
 // labRuns tells whether the lab of the session has containers.
 func labRuns(ctx context.Context, s *lab.Session) bool {
-	if _, err := s.Engine.Ping(ctx); err != nil {
-		return false
-	}
-	cs, err := s.Containers(ctx)
-	return err == nil && len(cs) > 0
+	_, err := s.RunningContainers(ctx)
+	return err == nil
 }
 
 func writeScenarioReport(streams Streams, file string, r *scenario.Result, lang present.Lang) error {
