@@ -21,7 +21,8 @@ func newStatusCommand(g *globalOptions, f *Factory, streams Streams) *cobra.Comm
 		Use:   "status",
 		Short: "Show who is master, who replicates, and what each sentinel thinks",
 		Long: `status shows, for each data node, its container state, role, address, master
-link, replication offset and lag, connected replicas and replication id; for
+link, replication offset and lag, connected replicas and replication id, and
+the server and version the nodes run (Redis 6.2.16, Valkey 8.0.1); for
 each sentinel, where it believes the master is, the master's flags
 (s_down, o_down), the replicas and sentinels it sees, its epoch, TILT and its
 CKQUORUM answer. Nodes that are down are shown as down.`,
@@ -73,6 +74,7 @@ func printStatus(w io.Writer, r *lab.Report) {
 		fmt.Fprintf(w, " Master: %s at %s (monitored as %q).", r.Master.Service, r.Master.Address, r.MasterName)
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Server: %s; image %s.\n", orText(r.Server, "not known (no data node answers)"), r.Image)
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  - %s\n", p)
 	}
@@ -110,6 +112,13 @@ func containerText(state, network string) string {
 		return state + ", cut off"
 	}
 	return state
+}
+
+func orText(s, instead string) string {
+	if s == "" {
+		return instead
+	}
+	return s
 }
 
 func dash(s string) string {

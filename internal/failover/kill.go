@@ -182,6 +182,7 @@ func KillMaster(ctx context.Context, env *lab.Env, l *lab.Lab, pr *probe.Prober,
 	}
 	newMaster, _ := l.Topology.NodeAt(w.newAddr)
 	r.NewMaster = NodeRef{newMaster.Service, w.newAddr}
+	r.Server = pr.Server(w.newAddr).String() // learnt while watching it
 	r.FailoverMS, r.AgreedMS, r.PromotedMS, r.ReplicasLinkedMS = w.firstMS, w.agreedMS, w.promotedMS, w.linkedMS
 	r.FirstSentinel = w.firstSentinel
 	r.ConvergedMS = max(w.firstMS, w.agreedMS, w.promotedMS, w.linkedMS)

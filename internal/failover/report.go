@@ -20,8 +20,10 @@ type NodeRef struct {
 
 // Report is one failover, measured from the moment the fault took effect.
 type Report struct {
-	Lab         string  `json:"lab"`
-	MasterName  string  `json:"master_name"`
+	Lab        string `json:"lab"`
+	MasterName string `json:"master_name"`
+	// Server is what the new master runs: "Redis 6.2.16", "Valkey 8.0.1".
+	Server      string  `json:"server,omitempty"`
 	Mode        Mode    `json:"mode"`
 	OldMaster   NodeRef `json:"old_master"`
 	NewMaster   NodeRef `json:"new_master"`

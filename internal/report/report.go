@@ -138,6 +138,9 @@ func build(r *failover.Report, o Options) (*view, error) {
 		{Label: tr(lang, "failoverIn"), Value: seconds(r.FailoverMS), Note: vsD(r.FailoverMS, d)},
 		{Label: tr(lang, "convergedIn"), Value: seconds(r.ConvergedMS), Note: vsD(r.ConvergedMS, d)},
 	}
+	if r.Server != "" { // reports saved before the server was recorded have none
+		v.Summary = append(v.Summary, summaryItem{Label: tr(lang, "server"), Value: r.Server, Note: tr(lang, "serverNote")})
+	}
 	if len(r.Lost) > 0 {
 		v.Lost = tr(lang, "lost") + ": " + strings.Join(r.Lost, ", ")
 	}

@@ -301,3 +301,19 @@ func TestAxis(t *testing.T) {
 		t.Errorf("axis for a 2.1 s failover: %+v", ax)
 	}
 }
+
+// The page names the server the lab ran; a report saved before the server
+// was recorded shows no empty card.
+func TestServerShown(t *testing.T) {
+	r := fixture(t, "seed")
+	if out := render(t, r, failover.English); strings.Contains(out, ">Server<") {
+		t.Error("a report without a server shows a Server card")
+	}
+	r.Server = "Valkey 8.0.1"
+	if out := render(t, r, failover.English); !strings.Contains(out, `<div class="k">Server</div><div class="v">Valkey 8.0.1</div>`) {
+		t.Error("the en report does not name the server")
+	}
+	if out := render(t, r, failover.Chinese); !strings.Contains(out, `<div class="k">服务端</div><div class="v">Valkey 8.0.1</div>`) {
+		t.Error("the zh report does not name the server")
+	}
+}
