@@ -502,7 +502,7 @@ func (e *Env) applyOne(ctx context.Context, a action, m *made) error {
 	}
 	if err := e.Engine.Start(ctx, id); err != nil {
 		if strings.Contains(err.Error(), "executable file not found") && a.plan.Spec.Labels[engine.LabelRole] != "" {
-			return fmt.Errorf("%s: image %s has no redis-server, so it cannot run a lab node; use a Redis (>= 6.2) or Valkey image, such as --image %s",
+			return fmt.Errorf("%s: image %s has no redis-server, so it cannot run a lab node; use a Redis (>= 6.2) or Valkey image, such as --image %s, or build one from a server binary with `sentinel-lab image build --redis-server PATH`",
 				a.plan.Service, a.plan.Spec.Image, config.DefaultImage)
 		}
 		return fmt.Errorf("%s: %w", a.plan.Service, err)
