@@ -41,15 +41,9 @@ const versionTimeout = 10 * time.Second
 func Inspect(ctx context.Context, host Host, serverPath, cliPath string) (*Binaries, error) {
 	host = host.orDefault()
 	b := &Binaries{Server: serverPath}
-	if err := checkExecutable(serverPath, "--redis-server"); err != nil {
+	var err error
+	if b.Is, err = Identify(ctx, host, serverPath); err != nil {
 		return nil, err
-	}
-	out, err := host.Run(ctx, serverPath, "--version")
-	if err != nil {
-		return nil, fmt.Errorf("--redis-server %s: running `%s --version`: %v; give the path of a redis-server or valkey-server", serverPath, serverPath, err)
-	}
-	if b.Is, err = server.FromVersionOutput(out); err != nil {
-		return nil, fmt.Errorf("--redis-server %s is not a Redis or Valkey server: %v; give the path of a redis-server or valkey-server", serverPath, err)
 	}
 	if cliPath == "" {
 		cliPath = findCLI(host, serverPath, b.Is.Kind)
@@ -87,6 +81,24 @@ func Inspect(ctx context.Context, host Host, serverPath, cliPath string) (*Binar
 		}
 	}
 	return b, nil
+}
+
+// Identify asks a server binary what it is (`--version`), after checking
+// it is an executable of this host.
+func Identify(ctx context.Context, host Host, serverPath string) (server.Server, error) {
+	host = host.orDefault()
+	if err := checkExecutable(serverPath, "--redis-server"); err != nil {
+		return server.Server{}, err
+	}
+	out, err := host.Run(ctx, serverPath, "--version")
+	if err != nil {
+		return server.Server{}, fmt.Errorf("--redis-server %s: running `%s --version`: %v; give the path of a redis-server or valkey-server", serverPath, serverPath, err)
+	}
+	s, err := server.FromVersionOutput(out)
+	if err != nil {
+		return server.Server{}, fmt.Errorf("--redis-server %s is not a Redis or Valkey server: %v; give the path of a redis-server or valkey-server", serverPath, err)
+	}
+	return s, nil
 }
 
 // checkExecutable refuses what cannot be an executable of this host before

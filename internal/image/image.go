@@ -89,14 +89,20 @@ func Ensure(ctx context.Context, eng engine.Engine, host Host, ref string, progr
 		return Result{}, fmt.Errorf("image %s is not on this machine and cannot be pulled (%v); load it (`docker load`), choose another with --image, build one with `sentinel-lab image build --redis-server PATH`, or install Redis on this host (`apt-get install redis-server`) so sentinel-lab can build one locally",
 			ref, pullErr)
 	}
-	b, err := Inspect(ctx, host, serverPath, "")
+	// Only --version is asked before the image built last time is used;
+	// the libraries are looked for when one is built.
+	is, err := Identify(ctx, host, serverPath)
 	if err != nil {
 		return Result{}, err
 	}
-	local := LocalTag(b.Is)
+	local := LocalTag(is)
 	note := fmt.Sprintf("%s cannot be pulled; using %s, built from this host's %s", ref, local, serverPath)
 	if ok, err := eng.ImageExists(ctx, local); err == nil && ok {
 		return Result{Ref: local, Source: Present, Note: note}, nil
+	}
+	b, err := Inspect(ctx, host, serverPath, "")
+	if err != nil {
+		return Result{}, err
 	}
 	fmt.Fprintf(progress, "%s cannot be pulled (%s); building %s from %s ...\n", ref, firstLine(pullErr), local, serverPath)
 	if err := Build(ctx, eng, b, local, progress); err != nil {
