@@ -20,10 +20,8 @@ type NodeRef struct {
 
 // Report is one failover, measured from the moment the fault took effect.
 type Report struct {
-	Lab        string `json:"lab"`
-	MasterName string `json:"master_name"`
-	// Server is what the new master runs: "Redis 6.2.16", "Valkey 8.0.1".
-	Server      string  `json:"server,omitempty"`
+	Lab         string  `json:"lab"`
+	MasterName  string  `json:"master_name"`
 	Mode        Mode    `json:"mode"`
 	OldMaster   NodeRef `json:"old_master"`
 	NewMaster   NodeRef `json:"new_master"`
@@ -64,6 +62,8 @@ type Report struct {
 	// language, naming nodes by service.
 	Nodes     []NodeRef     `json:"nodes,omitempty"`
 	Sentinels []SentinelRef `json:"sentinels,omitempty"`
+	// Server is what the new master runs: "Redis 6.2.16", "Valkey 8.0.1".
+	Server string `json:"server,omitempty"`
 }
 
 // SentinelRef names a sentinel and the myid its events use.
