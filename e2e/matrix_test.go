@@ -246,7 +246,7 @@ func checkReportAndExport(t *testing.T, l *Lab, want server.Server) {
 	page := l.path("report.html")
 	l.must("report", "--file", page)
 	b, err := os.ReadFile(page)
-	if err != nil || !strings.Contains(string(b), `<div class="v">`+want.String()+`</div>`) {
+	if err != nil || !strings.Contains(string(b), `<p class="sub">Server: `+want.String()+` (`) {
 		t.Errorf("the report does not name %s (%v)", want, err)
 	}
 	out := filepath.Join(t.TempDir(), "export")

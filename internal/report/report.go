@@ -64,8 +64,10 @@ type view struct {
 	T              map[string]string
 
 	Title, Heading, FaultAt string
-	Summary                 []summaryItem
-	Lost                    string
+	// Server names the server the lab ran, "" when the report does not say.
+	Server  string
+	Summary []summaryItem
+	Lost    string
 
 	Before, After topoView
 	Revive        string
@@ -139,7 +141,7 @@ func build(r *failover.Report, o Options) (*view, error) {
 		{Label: tr(lang, "convergedIn"), Value: seconds(r.ConvergedMS), Note: vsD(r.ConvergedMS, d)},
 	}
 	if r.Server != "" { // reports saved before the server was recorded have none
-		v.Summary = append(v.Summary, summaryItem{Label: tr(lang, "server"), Value: r.Server, Note: tr(lang, "serverNote")})
+		v.Server = tr(lang, "server", r.Server)
 	}
 	if len(r.Lost) > 0 {
 		v.Lost = tr(lang, "lost") + ": " + strings.Join(r.Lost, ", ")
