@@ -5,7 +5,7 @@ PKGS    := ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X github.com/sentinel-lab/sentinel-lab/internal/cli.version=$(VERSION)
 
-.PHONY: build demo test smoke lint bench clean
+.PHONY: build demo test smoke lint actionlint bench clean
 
 ## build: the sentinel-lab binary, in bin/
 build:
@@ -27,10 +27,20 @@ test: lint
 smoke: build
 	BIN=$(BIN) scripts/smoke
 
-## lint: gofmt and go vet must be clean
-lint:
+## lint: gofmt, go vet and actionlint must be clean
+lint: actionlint
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+
+## actionlint: lint the GitHub workflows. actionlint comes through the Go
+## module proxy the first time, then from the module cache, offline: `go
+## run pkg@version` alone asks the proxy every time, so the cache is given
+## as the proxy when it holds this version.
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+actionlint:
+	@cache="file://$$($(GO) env GOMODCACHE)/cache/download"; \
+	if GOPROXY="$$cache" $(GO) run $(ACTIONLINT) -version >/dev/null 2>&1; then proxy="$$cache"; else proxy="$$($(GO) env GOPROXY)"; fi; \
+	GOPROXY="$$proxy" $(GO) run $(ACTIONLINT) .github/workflows/*.yml
 
 ## bench: time the speed goals against baselines run in the same invocation
 ## and write BENCHMARKS.md (needs Docker, docker compose or docker-compose and

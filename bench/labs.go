@@ -155,15 +155,15 @@ func (h *healthWait) until(ctx context.Context, timeout time.Duration) (probe.He
 	return last, err
 }
 
-// check takes one snapshot: whether the lab is healthy, and the Redis
-// version its master reports.
+// check takes one snapshot: whether the lab is healthy, and the server
+// and version its nodes report ("Redis 7.0.15").
 func (h *healthWait) check(ctx context.Context) (probe.Health, string) {
 	snap := h.prober.Snapshot(ctx)
 	health := probe.Evaluate(h.lab.Topology, snap)
 	version := ""
 	for _, n := range snap.Nodes {
-		if n.Reachable && n.Version != "" {
-			version = n.Version
+		if n.Reachable && !n.Server.IsZero() {
+			version = n.Server.String()
 			break
 		}
 	}

@@ -141,12 +141,13 @@ func TestLogsOfEveryNodeInterleavedByTime(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("logs -f did not stop when its context was cancelled")
 	}
-	if strings.Contains(out.String(), "Redis is starting") {
+	// Redis logs "Redis is starting", Valkey "Valkey is starting".
+	if strings.Contains(out.String(), " is starting oO0") {
 		t.Errorf("logs -f --tail 0 printed old lines:\n%s", out.String())
 	}
 
 	// The stopped node's log is still read.
-	if out := l.must("logs", "node-2", "--tail", "5").stdout; !strings.Contains(out, "Redis is now ready to exit") {
+	if out := l.must("logs", "node-2", "--tail", "5").stdout; !strings.Contains(out, " is now ready to exit") {
 		t.Errorf("logs of the stopped node-2:\n%s", out)
 	}
 }

@@ -191,3 +191,22 @@ func TestDownWorksWithoutThePasswordFile(t *testing.T) {
 		t.Errorf("down --volumes printed %q", out)
 	}
 }
+
+// A file that is no Redis or Valkey server is refused before any engine
+// is asked, so no image is made.
+func TestImageBuildRefusesWhatIsNoServer(t *testing.T) {
+	if _, err := os.Stat("/bin/true"); err != nil {
+		t.Skip("no /bin/true")
+	}
+	for _, path := range []string{"/bin/true", filepath.Join(t.TempDir(), "absent")} {
+		asked := 0
+		eng := enginetest.New()
+		_, _, err := run(fakeFactory(eng, &asked), "image", "build", "--redis-server", path)
+		if err == nil || !strings.Contains(err.Error(), "--redis-server "+path) {
+			t.Errorf("%s: %v, want an error naming it", path, err)
+		}
+		if asked > 0 || len(eng.CallsTo("BuildImage")) > 0 {
+			t.Errorf("%s: the engine was asked (%d) or an image built", path, asked)
+		}
+	}
+}

@@ -22,7 +22,8 @@ func newStatusCommand(f *Factory, runF func(context.Context, *statusOptions) err
 		Use:   "status",
 		Short: "Show who is master, who replicates, and what each sentinel thinks",
 		Long: `status shows, for each data node, its container state, role, address, master
-link, replication offset and lag, connected replicas and replication id; for
+link, replication offset and lag, connected replicas and replication id, and
+the server and version the nodes run (Redis 6.2.16, Valkey 8.0.1); for
 each sentinel, where it believes the master is, the master's flags
 (s_down, o_down), the replicas and sentinels it sees, its epoch, TILT and its
 CKQUORUM answer. Nodes that are down are shown as down.

@@ -106,6 +106,9 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 	}
 	r := newReport(s.Lab, d, o, t0, callMS, tr)
 	r.HeldBack = held
+	if nm, ok := tr.NewMaster(); ok {
+		r.Server = s.Nodes().Node(ctx, nm).Server.String()
+	}
 	r.Resyncs = resyncs(ctx, s, d, logsBefore, r.NewMaster)
 	if o.Workload != nil {
 		// A failed check of the client's writes does not undo the failover:

@@ -56,6 +56,8 @@ type Report struct {
 	// language, naming nodes by service.
 	Nodes     []NodeRef     `json:"nodes,omitempty"`
 	Sentinels []SentinelRef `json:"sentinels,omitempty"`
+	// Server is what the new master runs: "Redis 6.2.16", "Valkey 8.0.1".
+	Server string `json:"server,omitempty"`
 }
 
 // SentinelRef names a sentinel and the myid its events use.

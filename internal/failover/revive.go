@@ -14,6 +14,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
+	"github.com/sentinel-lab/sentinel-lab/internal/nodelog"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 	"github.com/sentinel-lab/sentinel-lab/internal/wait"
@@ -328,20 +329,18 @@ func rejoined(ctx context.Context, nodes probe.Nodes, n topology.Node, masterAdd
 }
 
 // ResyncKind reads, from a replica's log before and after it rejoined,
-// how it caught up with its master: Redis logs "Successful partial
-// resynchronization" or "Full resync from master" (the seed's two kinds).
+// how it caught up with its master (the seed's two kinds), as
+// nodelog.LastResync reads Redis's and Valkey's wordings.
 func ResyncKind(before, after string) string {
 	added := after
 	if strings.HasPrefix(after, before) {
 		added = after[len(before):]
 	}
-	partial := strings.LastIndex(added, "Successful partial resynchronization")
-	full := strings.LastIndex(added, "Full resync from master")
-	switch {
-	case partial < 0 && full < 0:
-		return ResyncNone
-	case partial > full:
+	switch nodelog.LastResync(added) {
+	case nodelog.SyncPartial:
 		return ResyncPartial
+	case nodelog.SyncFull:
+		return ResyncFull
 	}
-	return ResyncFull
+	return ResyncNone
 }

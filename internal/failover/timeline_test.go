@@ -73,3 +73,18 @@ func TestResyncKind(t *testing.T) {
 		}
 	}
 }
+
+// Valkey 8 says "primary" where Redis says "master" (issue 12: a full
+// resync of a Valkey replica was reported as none).
+func TestResyncKindValkeyWording(t *testing.T) {
+	old := "1:S 01 Dec 2026 16:43:01.698 * PRIMARY <-> REPLICA sync: Finished with success\n"
+	full := old + "20601:S 01 Dec 2026 16:43:06.369 * Partial resynchronization not possible (no cached primary)\n" +
+		"20601:S 01 Dec 2026 16:43:06.370 * Full resync from primary: a7912c17552522309f2545c4bb5dc0caaa169877:3168\n"
+	if got := ResyncKind(old, full); got != ResyncFull {
+		t.Errorf("Valkey full resync read as %s", got)
+	}
+	partial := old + "20521:S 01 Dec 2026 16:43:04.234 * Successful partial resynchronization with primary.\n"
+	if got := ResyncKind(old, partial); got != ResyncPartial {
+		t.Errorf("Valkey partial resync read as %s", got)
+	}
+}

@@ -3,61 +3,62 @@ package image
 import (
 	"archive/tar"
 	"bytes"
-	"debug/elf"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/server"
 )
 
-const dockerfile = `FROM scratch
-COPY rootfs/ /
-ENV PATH=/usr/local/bin
-ENTRYPOINT ["redis-server"]
-`
+// binDir holds the server and cli in the image, on its PATH.
+const binDir = "/usr/local/bin"
 
-// Context builds a tar build context holding each executable (under
-// /usr/local/bin, by the name it was found under, so a redis-server that is
-// a symlink to redis-check-rdb still runs as redis-server), every shared
-// library it needs and the dynamic loader, at their host paths.
-func Context(executables []string) (*bytes.Buffer, error) {
-	return contextOf(dockerfile, executables, nil)
-}
+// entrypoint is what the lab's compose file runs: `redis-server`, for
+// Valkey too.
+const entrypoint = "redis-server"
 
-// contextOf is a build context of df, the executables with their
-// libraries, and extra host files at their own paths.
-func contextOf(df string, executables, extra []string) (*bytes.Buffer, error) {
+// Context builds a tar build context: the server and cli under /usr/local/bin
+// by their family's names (a file given as ./src/redis-server-patched still
+// runs as redis-server), every shared library and the loader at their host
+// paths, and a Dockerfile. A Valkey image also has redis-server and
+// redis-cli as links to valkey-server and valkey-cli, as the official
+// valkey image does, so the lab's `redis-server` entrypoint and `cli` work.
+func Context(b *Binaries) (*bytes.Buffer, error) {
 	files := map[string]string{} // path in the image -> host path
-	for _, p := range extra {
-		files[p] = p
+	links := map[string]string{} // path in the image -> link target
+	place := func(host string, kind server.Kind, name func(server.Kind) string) {
+		files[binDir+"/"+name(kind)] = host
+		if kind != server.Redis {
+			links[binDir+"/"+name(server.Redis)] = name(kind)
+		}
 	}
-	for _, exe := range executables {
-		files["/usr/local/bin/"+filepath.Base(exe)] = exe
-		deps, err := sharedLibraries(exe)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range deps {
-			files[d] = d
-		}
+	place(b.Server, b.Is.Kind, server.Kind.ServerBinary)
+	if b.CLI != "" {
+		place(b.CLI, b.CLIIs.Kind, server.Kind.CLIBinary)
+	}
+	libDirs := map[string]bool{}
+	for _, l := range b.Libraries {
+		files[l] = l
+		libDirs[filepath.Dir(l)] = true
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	if err := addFile(tw, "Dockerfile", []byte(df), 0o644); err != nil {
+	if err := addFile(tw, "Dockerfile", []byte(dockerfile(b, libDirs)), 0o644); err != nil {
 		return nil, err
 	}
-	paths := make([]string, 0, len(files))
-	for p := range files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+	for _, p := range sorted(files) {
 		content, err := os.ReadFile(files[p]) // follows symlinks
 		if err != nil {
 			return nil, fmt.Errorf("reading %s for the local image: %w", files[p], err)
 		}
 		if err := addFile(tw, "rootfs"+p, content, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range sorted(links) {
+		if err := tw.WriteHeader(&tar.Header{Name: "rootfs" + p, Linkname: links[p], Mode: 0o777, Typeflag: tar.TypeSymlink}); err != nil {
 			return nil, err
 		}
 	}
@@ -67,74 +68,34 @@ func contextOf(df string, executables, extra []string) (*bytes.Buffer, error) {
 	return &buf, nil
 }
 
+// dockerfile copies the files in. LD_LIBRARY_PATH names the libraries'
+// folders: a FROM scratch image has no ld.so.cache, so a library found on
+// the host through ld.so.conf (/usr/local/lib) would not be found in it.
+func dockerfile(b *Binaries, libDirs map[string]bool) string {
+	var sb strings.Builder
+	sb.WriteString("FROM scratch\nCOPY rootfs/ /\n")
+	fmt.Fprintf(&sb, "ENV PATH=%s\n", binDir)
+	if len(libDirs) > 0 {
+		fmt.Fprintf(&sb, "ENV LD_LIBRARY_PATH=%s\n", strings.Join(sorted(libDirs), ":"))
+	}
+	fmt.Fprintf(&sb, "LABEL sentinel-lab.server=%q\n", b.Is.String())
+	fmt.Fprintf(&sb, "ENTRYPOINT [%q]\n", entrypoint)
+	return sb.String()
+}
+
+func sorted[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func addFile(tw *tar.Writer, name string, content []byte, mode int64) error {
 	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: mode, Size: int64(len(content)), Typeflag: tar.TypeReg}); err != nil {
 		return err
 	}
 	_, err := tw.Write(content)
 	return err
-}
-
-// libraryDirs are searched for DT_NEEDED libraries, as the loader would on
-// Debian-like systems.
-var libraryDirs = []string{
-	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-	"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
-	"/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib",
-}
-
-// sharedLibraries returns the host paths of every library exe needs,
-// transitively, and of its dynamic loader.
-func sharedLibraries(exe string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	var visit func(path string) error
-	visit = func(path string) error {
-		f, err := elf.Open(path)
-		if err != nil {
-			return fmt.Errorf("%s is not an executable this machine can run (%v)", path, err)
-		}
-		defer f.Close()
-		for _, p := range f.Progs {
-			if p.Type == elf.PT_INTERP {
-				b := make([]byte, p.Filesz)
-				if _, err := p.ReadAt(b, 0); err == nil {
-					interp := strings.TrimRight(string(b), "\x00")
-					if !seen[interp] {
-						seen[interp] = true
-						out = append(out, interp)
-					}
-				}
-			}
-		}
-		needed, err := f.ImportedLibraries()
-		if err != nil {
-			return fmt.Errorf("reading the libraries %s needs: %w", path, err)
-		}
-		for _, lib := range needed {
-			found := ""
-			for _, dir := range libraryDirs {
-				if _, err := os.Stat(filepath.Join(dir, lib)); err == nil {
-					found = filepath.Join(dir, lib)
-					break
-				}
-			}
-			if found == "" {
-				return fmt.Errorf("%s needs %s, which is not in %s", path, lib, strings.Join(libraryDirs, ", "))
-			}
-			if seen[found] {
-				continue
-			}
-			seen[found] = true
-			out = append(out, found)
-			if err := visit(found); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := visit(exe); err != nil {
-		return nil, err
-	}
-	return out, nil
 }

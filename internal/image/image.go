@@ -1,6 +1,7 @@
 // Package image makes sure the lab's image is on the engine: present, else
 // pulled, else built locally from the host's redis-server (for machines
-// without a registry), else a clear error.
+// without a registry), else a clear error. `image build` builds one from
+// any redis-server or valkey-server binary.
 package image
 
 import (
@@ -8,14 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"regexp"
 	"strings"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
+	"github.com/sentinel-lab/sentinel-lab/internal/server"
 )
-
-// LocalRepository names images built from the host's Redis.
-const LocalRepository = "sentinel-lab/redis"
 
 // Source says how the image came to be there.
 type Source string
@@ -40,17 +38,37 @@ type Result struct {
 type Host struct {
 	// LookPath finds an executable, as exec.LookPath.
 	LookPath func(string) (string, error)
+	// Run runs a binary with arguments (`--version`) and returns its
+	// output; nil runs it for real, with a timeout.
+	Run func(ctx context.Context, path string, args ...string) (string, error)
+	// libs finds shared libraries; the zero value searches this host.
+	libs *resolver
 }
 
 // DefaultHost is the real host.
-var DefaultHost = Host{LookPath: exec.LookPath}
+var DefaultHost = Host{LookPath: exec.LookPath, Run: runVersion}
+
+func (h Host) orDefault() Host {
+	if h.LookPath == nil {
+		h.LookPath = exec.LookPath
+	}
+	if h.Run == nil {
+		h.Run = runVersion
+	}
+	return h
+}
+
+func (h Host) resolver() resolver {
+	if h.libs != nil {
+		return *h.libs
+	}
+	return hostResolver()
+}
 
 // Ensure makes ref available: present, pulled, or replaced by a local build
 // from the host's redis-server when the pull fails.
 func Ensure(ctx context.Context, eng engine.Engine, host Host, ref string, progress io.Writer) (Result, error) {
-	if host.LookPath == nil {
-		host = DefaultHost
-	}
+	host = host.orDefault()
 	ok, err := eng.ImageExists(ctx, ref)
 	if err != nil {
 		return Result{}, err
@@ -66,52 +84,43 @@ func Ensure(ctx context.Context, eng engine.Engine, host Host, ref string, progr
 	if ctx.Err() != nil {
 		return Result{}, ctx.Err()
 	}
-	server, err := host.LookPath("redis-server")
+	serverPath, err := host.LookPath("redis-server")
 	if err != nil {
-		return Result{}, fmt.Errorf("image %s is not on this machine and cannot be pulled (%v); load it (`docker load`), choose another with --image, or install Redis on this host (`apt-get install redis-server`) so sentinel-lab can build one locally",
+		return Result{}, fmt.Errorf("image %s is not on this machine and cannot be pulled (%v); load it (`docker load`), choose another with --image, build one with `sentinel-lab image build --redis-server PATH`, or install Redis on this host (`apt-get install redis-server`) so sentinel-lab can build one locally",
 			ref, pullErr)
 	}
-	local, err := LocalTag(server)
+	// Only --version is asked before the image built last time is used;
+	// the libraries are looked for when one is built.
+	is, err := Identify(ctx, host, serverPath)
 	if err != nil {
 		return Result{}, err
 	}
-	note := fmt.Sprintf("%s cannot be pulled; using %s, built from this host's %s", ref, local, server)
+	local := LocalTag(is)
+	note := fmt.Sprintf("%s cannot be pulled; using %s, built from this host's %s", ref, local, serverPath)
 	if ok, err := eng.ImageExists(ctx, local); err == nil && ok {
 		return Result{Ref: local, Source: Present, Note: note}, nil
 	}
-	fmt.Fprintf(progress, "%s cannot be pulled (%s); building %s from %s ...\n", ref, firstLine(pullErr), local, server)
-	if err := Build(ctx, eng, host, local, progress); err != nil {
+	b, err := Inspect(ctx, host, serverPath, "")
+	if err != nil {
+		return Result{}, err
+	}
+	fmt.Fprintf(progress, "%s cannot be pulled (%s); building %s from %s ...\n", ref, firstLine(pullErr), local, serverPath)
+	if err := Build(ctx, eng, b, local, progress); err != nil {
 		return Result{}, err
 	}
 	return Result{Ref: local, Source: Built, Note: note}, nil
 }
 
-// LocalTag is the tag of the image built from a redis-server binary:
-// sentinel-lab/redis:<version>-local.
-func LocalTag(server string) (string, error) {
-	out, err := exec.Command(server, "--version").Output()
-	if err != nil {
-		return "", fmt.Errorf("running %s --version: %w", server, err)
-	}
-	m := regexp.MustCompile(`v=([0-9][0-9A-Za-z.\-]*)`).FindSubmatch(out)
-	if m == nil {
-		return "", fmt.Errorf("%s --version printed %q, which does not look like Redis", server, strings.TrimSpace(string(out)))
-	}
-	return fmt.Sprintf("%s:%s-local", LocalRepository, m[1]), nil
+// LocalTag is the tag of an image built from a server binary:
+// sentinel-lab/redis:7.4.1-local, sentinel-lab/valkey:8.0.1-local.
+func LocalTag(s server.Server) string {
+	return fmt.Sprintf("sentinel-lab/%s:%s-local", s.Kind, s.Version)
 }
 
-// Build builds tag from the host's redis-server and redis-cli: a FROM
-// scratch image holding the binaries, their shared libraries and the loader.
-func Build(ctx context.Context, eng engine.Engine, host Host, tag string, progress io.Writer) error {
-	server, err := host.LookPath("redis-server")
-	if err != nil {
-		return fmt.Errorf("no redis-server on this host to build %s from; install it (`apt-get install redis-server`)", tag)
-	}
-	files := []string{server}
-	if cli, err := host.LookPath("redis-cli"); err == nil {
-		files = append(files, cli)
-	}
-	buildContext, err := Context(files)
+// Build builds tag from b: a FROM scratch image holding the server, its
+// cli, their shared libraries and the loader.
+func Build(ctx context.Context, eng engine.Engine, b *Binaries, tag string, progress io.Writer) error {
+	buildContext, err := Context(b)
 	if err != nil {
 		return err
 	}

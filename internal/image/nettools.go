@@ -1,6 +1,8 @@
 package image
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 )
@@ -19,11 +22,6 @@ import (
 // namespace; the node's own image needs none of these tools.
 const NetToolsRepository = "sentinel-lab/nettools"
 
-const netToolsDockerfile = `FROM scratch
-COPY rootfs/ /
-ENV PATH=/usr/local/bin
-`
-
 // netTools are the helper's programs; nft is the one it cannot do without.
 var netTools = []string{"nft", "tc", "ip"}
 
@@ -31,9 +29,7 @@ var netTools = []string{"nft", "tc", "ip"}
 // from the host's binaries when the engine does not have it yet. Its tag
 // is a hash of the binaries, so an upgraded nft gets a new image.
 func EnsureNetTools(ctx context.Context, eng engine.Engine, host Host, progress io.Writer) (string, error) {
-	if host.LookPath == nil {
-		host = DefaultHost
-	}
+	host = host.orDefault()
 	if progress == nil {
 		progress = io.Discard
 	}
@@ -49,7 +45,7 @@ func EnsureNetTools(ctx context.Context, eng engine.Engine, host Host, progress 
 		return tag, err
 	}
 	fmt.Fprintf(progress, "building %s from this host's %s (the helper that sets network faults)\n", tag, joinBase(exes))
-	buildContext, err := contextOf(netToolsDockerfile, exes, tcDistributions())
+	buildContext, err := netToolsContext(host, exes, tcDistributions())
 	if err != nil {
 		return "", err
 	}
@@ -79,6 +75,51 @@ func findNetTools(host Host) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// netToolsContext is the helper's build context: the programs under
+// /usr/local/bin, their libraries and loader at their host paths, extra
+// files at theirs.
+func netToolsContext(host Host, exes, extra []string) (*bytes.Buffer, error) {
+	files := map[string]string{} // path in the image -> host path
+	for _, p := range extra {
+		files[p] = p
+	}
+	libDirs := map[string]bool{}
+	r := host.resolver()
+	for _, exe := range exes {
+		files[binDir+"/"+filepath.Base(exe)] = exe
+		libs, err := r.libraries(exe)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range libs {
+			files[l] = l
+			libDirs[filepath.Dir(l)] = true
+		}
+	}
+	df := "FROM scratch\nCOPY rootfs/ /\nENV PATH=" + binDir + "\n"
+	if len(libDirs) > 0 {
+		df += "ENV LD_LIBRARY_PATH=" + strings.Join(sorted(libDirs), ":") + "\n"
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := addFile(tw, "Dockerfile", []byte(df), 0o644); err != nil {
+		return nil, err
+	}
+	for _, p := range sorted(files) {
+		content, err := os.ReadFile(files[p])
+		if err != nil {
+			return nil, fmt.Errorf("reading %s for the helper image: %w", files[p], err)
+		}
+		if err := addFile(tw, "rootfs"+p, content, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return &buf, nil
 }
 
 func netToolsTag(exes []string) (string, error) {

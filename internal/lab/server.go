@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/render"
+	"github.com/sentinel-lab/sentinel-lab/internal/server"
 )
 
 // The data nodes' confs allow DEBUG (DEBUG SLEEP is how `fault --mode
@@ -40,28 +40,21 @@ func (s *Session) serverVersion(ctx context.Context, ref string) string {
 	return first
 }
 
-var versionLine = regexp.MustCompile(`^(Redis|Valkey) server v=(\d+)\.(\d+)`)
-
 // debugSetting tells whether the confs need `enable-debug-command`, from
 // the server's --version line or, when it is not known (render without
 // Docker), from the image's name and tag.
 func debugSetting(version, image string) bool {
-	if m := versionRE(version); m != nil {
-		major, _ := strconv.Atoi(m[2])
-		return m[1] == "Valkey" || major >= 7
+	if srv, err := server.FromVersionOutput(version); err == nil {
+		return srv.Has(server.EnableDebugCommand)
 	}
-	return debugFromTag(image)
+	return serverFromTag(image).Has(server.EnableDebugCommand)
 }
 
-func versionRE(s string) []string { return versionLine.FindStringSubmatch(strings.TrimSpace(s)) }
-
-var tagVersion = regexp.MustCompile(`^(\d+)(?:\.\d+)*`)
-
-// debugFromTag guesses from an image reference: a Valkey image has the
-// setting; a Redis image does from 7 on, and an untagged or "latest" one
-// is new. Anything else is not known, and gets no setting: a conf without
-// it starts everywhere, and a sleep fault then says what to do.
-func debugFromTag(ref string) bool {
+// serverFromTag guesses the server of an image reference: a Valkey image,
+// or a Redis image at the version of its tag (an untagged or "latest" one
+// is new). Anything else is not known, and has no feature: a conf without
+// the setting starts everywhere, and a sleep fault then says what to do.
+func serverFromTag(ref string) server.Server {
 	repo, tag := ref, "latest"
 	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
 		repo, tag = ref[:i], ref[i+1:]
@@ -69,19 +62,23 @@ func debugFromTag(ref string) bool {
 	repo = strings.ToLower(repo)
 	switch {
 	case strings.Contains(repo, "valkey"):
-		return true
+		return server.Server{Kind: server.Valkey}
 	case !strings.Contains(repo, "redis"):
-		return false
+		return server.Server{}
 	case tag == "latest":
-		return true
+		return server.Server{Kind: server.Redis, Version: server.Version{Major: 8}}
 	}
-	m := tagVersion.FindStringSubmatch(tag)
-	if m == nil {
-		return false
+	if m := majorOnly.FindStringSubmatch(tag); m != nil {
+		tag = m[1] + ".0" // "redis:7" or "redis:7-alpine"
 	}
-	major, _ := strconv.Atoi(m[1])
-	return major >= 7
+	v, err := server.ParseVersion(tag)
+	if err != nil {
+		return server.Server{}
+	}
+	return server.Server{Kind: server.Redis, Version: v}
 }
+
+var majorOnly = regexp.MustCompile(`^(\d+)(?:$|[^.\d])`)
 
 // needsServerVersion tells whether a data node's conf is about to be
 // rendered, so the image's server matters.

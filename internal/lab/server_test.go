@@ -22,6 +22,9 @@ func TestDebugSetting(t *testing.T) {
 		{"", "valkey/valkey:8", true},
 		{"", "registry.example:5000/redis:7.2", true},
 		{"", "mycompany/cache:1.0", false},
+		{"", "redis:7", true},
+		{"", "redis:6-alpine", false},
+		{"", "redis:8.0-bookworm", true},
 	} {
 		if got := debugSetting(c.version, c.image); got != c.want {
 			t.Errorf("%q / %q: %v, want %v", c.version, c.image, got, c.want)

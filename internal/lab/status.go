@@ -7,6 +7,7 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/server"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -14,12 +15,17 @@ import (
 // replication, and what every sentinel thinks. Nodes that are down are
 // shown as down.
 type Report struct {
-	Lab        string            `json:"lab"`
-	MasterName string            `json:"master_name"`
-	Healthy    bool              `json:"healthy"`
-	Master     *topology.NodeRef `json:"master"`
-	Nodes      []NodeStatus      `json:"nodes"`
-	Sentinels  []SentinelStatus  `json:"sentinels"`
+	Lab        string `json:"lab"`
+	MasterName string `json:"master_name"`
+	Healthy    bool   `json:"healthy"`
+	// Server is what the data nodes run, as their INFO says ("Redis
+	// 6.2.16"), each server with its nodes if they differ; "" when no node
+	// answers. Image is the image the lab was started with.
+	Server    string            `json:"server"`
+	Image     string            `json:"image"`
+	Master    *topology.NodeRef `json:"master"`
+	Nodes     []NodeStatus      `json:"nodes"`
+	Sentinels []SentinelStatus  `json:"sentinels"`
 	// Problems are the health conditions that do not hold.
 	Problems []string `json:"problems"`
 	// Faults are the faults in place, "node-1: packet filter (loss 30%)":
@@ -58,7 +64,9 @@ type NodeStatus struct {
 	Lag               *int64        `json:"lag,omitempty"`
 	ConnectedReplicas int           `json:"connected_replicas"`
 	ReplID            string        `json:"replid,omitempty"`
-	Error             string        `json:"error,omitempty"`
+	// Server is the node's server and version, when it answers.
+	Server string `json:"server,omitempty"`
+	Error  string `json:"error,omitempty"`
 	// Faults are the faults in place on it.
 	Faults []string `json:"faults,omitempty"`
 }
@@ -138,7 +146,7 @@ func (s *Session) Status(ctx context.Context) (*Report, error) {
 func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snapshot) *Report {
 	t := l.Topology
 	h := probe.Evaluate(t, snap)
-	r := &Report{Lab: t.Name, MasterName: t.MasterName, Healthy: h.Healthy, Problems: h.Problems, Faults: []string{}}
+	r := &Report{Lab: t.Name, MasterName: t.MasterName, Healthy: h.Healthy, Problems: h.Problems, Image: l.Image, Faults: []string{}}
 	if r.Problems == nil {
 		r.Problems = []string{}
 	}
@@ -153,12 +161,20 @@ func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snap
 		}
 	}
 	network := l.NetworkName()
+	servers := map[string]server.Server{}
+	var order []string
+	for _, n := range snap.Nodes {
+		servers[n.Service] = n.Server
+		order = append(order, n.Service)
+	}
+	r.Server = server.Describe(servers, order)
 	for _, n := range snap.Nodes {
 		state, net := containerState(containers, n.Service, network)
 		ns := NodeStatus{
 			Service: n.Service, State: state, Network: net, Role: n.Role, Address: n.Address,
 			MasterService: t.ServiceAt(n.MasterAddr), MasterLinkStatus: n.MasterLinkStatus,
 			Offset: n.Offset, ConnectedReplicas: n.ConnectedReplicas, ReplID: n.ReplID,
+			Server: n.Server.String(),
 		}
 		if !n.Reachable {
 			ns.Role, ns.Error = topology.Down, n.Error

@@ -9,6 +9,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe/probetest"
+	"github.com/sentinel-lab/sentinel-lab/internal/server"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -147,5 +148,33 @@ func TestBuildReportAfterAFailover(t *testing.T) {
 	b, _ := json.Marshal(r)
 	if !strings.Contains(string(b), `"problems":[]`) {
 		t.Errorf("JSON %s, want problems as an empty list", b)
+	}
+}
+
+// The report names the server the nodes run, as their INFO says, and the
+// image; nodes that run another server are named with it.
+func TestBuildReportNamesTheServer(t *testing.T) {
+	dir := mkdir(t, newDir(t))
+	l, err := Resolve(dir, loadConfig(t, dir, nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Image = "sentinel-lab/redis:6.2.16-local"
+	snap := snapshotWithMaster(l.Topology, l.Topology.InitialMaster())
+	r62 := server.Server{Kind: server.Redis, Version: server.Version{Major: 6, Minor: 2, Patch: 16}}
+	for i := range snap.Nodes {
+		snap.Nodes[i].Server = r62
+	}
+
+	r := BuildReport(l, map[string]engine.Container{}, snap)
+	if r.Server != "Redis 6.2.16" || r.Image != "sentinel-lab/redis:6.2.16-local" || r.Nodes[1].Server != "Redis 6.2.16" {
+		t.Errorf("server %q, image %q, node-1 %q", r.Server, r.Image, r.Nodes[1].Server)
+	}
+
+	snap.Nodes[2].Server = server.Server{Kind: server.Valkey, Version: server.Version{Major: 8, Minor: 0, Patch: 1}}
+	snap.Nodes[1].Server = server.Server{} // does not answer
+	r = BuildReport(l, map[string]engine.Container{}, snap)
+	if want := "Redis 6.2.16 (master); Valkey 8.0.1 (node-2)"; r.Server != want {
+		t.Errorf("mixed: %q, want %q", r.Server, want)
 	}
 }

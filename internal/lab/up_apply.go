@@ -209,7 +209,7 @@ func (s *Session) createAndStart(ctx, call context.Context, a action, m *made) e
 		case engine.IsNotFound(err) && attempt < 3:
 			continue
 		case strings.Contains(err.Error(), "executable file not found") && a.plan.Spec.Labels[engine.LabelRole] != "":
-			return fmt.Errorf("image %s has no redis-server, so it cannot run a lab node; use a Redis (>= 6.2) or Valkey image, such as --image %s",
+			return fmt.Errorf("image %s has no redis-server, so it cannot run a lab node; use a Redis (>= 6.2) or Valkey image, such as --image %s, or build one from a server binary with `sentinel-lab image build --redis-server PATH`",
 				a.plan.Spec.Image, config.DefaultImage)
 		}
 		return err

@@ -43,35 +43,60 @@ const signalPrefix = ":signal-handler ("
 // M (master), S (replica) or C (child process). Redis writes its local time
 // without a zone; the lab's images set no TZ, so it is read as UTC.
 func LineTime(line string) (time.Time, bool) {
+	t, _, ok := splitHeader(line)
+	return t, ok
+}
+
+// Message is the text of a log line after its header (pid, role, time and
+// level): "MASTER <-> REPLICA sync started". A line without a header, such
+// as a continuation, is its own message.
+func Message(line string) string {
+	if _, msg, ok := splitHeader(line); ok {
+		return msg
+	}
+	return line
+}
+
+// splitHeader reads the time of a log line and the message after its
+// header.
+func splitHeader(line string) (time.Time, string, bool) {
 	colon := strings.IndexByte(line, ':')
 	if colon < 1 || !allDigits(line[:colon]) {
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	if rest, ok := strings.CutPrefix(line[colon:], signalPrefix); ok {
-		secs, _, _ := strings.Cut(rest, ")")
+		secs, msg, _ := strings.Cut(rest, ")")
 		if n, err := strconv.ParseInt(secs, 10, 64); err == nil {
-			return time.Unix(n, 0).UTC(), true
+			return time.Unix(n, 0).UTC(), strings.TrimSpace(msg), true
 		}
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	if len(line) < colon+3 || line[colon+2] != ' ' {
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	if !strings.ContainsRune("XMSC", rune(line[colon+1])) {
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	rest := line[colon+3:]
 	if len(rest) >= len(redisTimeLayout) {
 		if t, err := time.Parse(redisTimeLayout, rest[:len(redisTimeLayout)]); err == nil {
-			return t, true
+			return t, afterLevel(rest[len(redisTimeLayout):]), true
 		}
 	}
-	if field, _, _ := strings.Cut(rest, " "); len(field) > 10 && field[4] == '-' {
+	if field, after, _ := strings.Cut(rest, " "); len(field) > 10 && field[4] == '-' {
 		if t, err := time.Parse(isoTimeLayout, field); err == nil {
-			return t.UTC(), true
+			return t.UTC(), afterLevel(" " + after), true
 		}
 	}
-	return time.Time{}, false
+	return time.Time{}, "", false
+}
+
+// afterLevel drops the level mark (". - * #") that follows the time.
+func afterLevel(s string) string {
+	if len(s) >= 3 && s[0] == ' ' && strings.ContainsRune(".-*#", rune(s[1])) && s[2] == ' ' {
+		return s[3:]
+	}
+	return strings.TrimSpace(s)
 }
 
 func allDigits(s string) bool {

@@ -65,8 +65,10 @@ type view struct {
 	T              map[string]string
 
 	Title, Heading, FaultAt string
-	Summary                 []summaryItem
-	Lost                    string
+	// Server names the server the lab ran, "" when the report does not say.
+	Server  string
+	Summary []summaryItem
+	Lost    string
 
 	Before, After topoView
 	Revive        string
@@ -180,6 +182,9 @@ func (v *view) header(r *failover.Report, lang Lang) {
 		{Label: tr(lang, "leader"), Value: orDash(r.Leader), Note: strings.TrimPrefix(leaderNote, " · ")},
 		{Label: tr(lang, "failoverIn"), Value: seconds(r.FailoverMS), Note: vsD(r.FailoverMS, d)},
 		{Label: tr(lang, "convergedIn"), Value: seconds(r.ConvergedMS), Note: vsD(r.ConvergedMS, d)},
+	}
+	if r.Server != "" { // reports saved before the server was recorded have none
+		v.Server = tr(lang, "server", r.Server)
 	}
 	if len(r.Lost) > 0 {
 		v.Lost = tr(lang, "lost") + ": " + strings.Join(r.Lost, ", ")

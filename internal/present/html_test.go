@@ -301,3 +301,19 @@ func TestAxis(t *testing.T) {
 		t.Errorf("axis for a 2.1 s failover: %+v", ax)
 	}
 }
+
+// The page names the server the lab ran; a report saved before the server
+// was recorded says nothing of it.
+func TestServerShown(t *testing.T) {
+	r := fixture(t, "seed")
+	if out := renderHTML(t, r, English); strings.Contains(out, "Server:") {
+		t.Error("a report without a server names one")
+	}
+	r.Server = "Valkey 8.0.1"
+	if out := renderHTML(t, r, English); !strings.Contains(out, `<p class="sub">Server: Valkey 8.0.1 (INFO of the new master)</p>`) {
+		t.Error("the en report does not name the server")
+	}
+	if out := renderHTML(t, r, Chinese); !strings.Contains(out, `<p class="sub">服务端：Valkey 8.0.1（新主节点 INFO 所报告）</p>`) {
+		t.Error("the zh report does not name the server")
+	}
+}

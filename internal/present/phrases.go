@@ -70,6 +70,7 @@ var texts = map[string]text{
 	"followers":         {"Followers", "其他哨兵"},
 	"failoverIn":        {"New master reported after", "报告新主节点耗时"},
 	"convergedIn":       {"Converged after", "收敛耗时"},
+	"server":            {"Server: %s (INFO of the new master)", "服务端：%s（新主节点 INFO 所报告）"},
 	"lost":              {"Stopped answering during the failover", "故障迁移期间停止响应"},
 	"topology":          {"Topology before and after", "故障迁移前后的拓扑"},
 	"before":            {"Before the fault", "故障前"},

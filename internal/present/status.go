@@ -21,6 +21,7 @@ func WriteStatus(w io.Writer, r *lab.Report) {
 		fmt.Fprintf(w, " Master: %s at %s (monitored as %q).", r.Master.Service, r.Master.Address, r.MasterName)
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Server: %s; image %s.\n", orText(r.Server, "not known (no data node answers)"), r.Image)
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  - %s\n", p)
 	}
@@ -64,6 +65,13 @@ func containerText(state, network string) string {
 		return state + ", cut off"
 	}
 	return state
+}
+
+func orText(s, instead string) string {
+	if s == "" {
+		return instead
+	}
+	return s
 }
 
 func dash(s string) string {

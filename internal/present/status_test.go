@@ -16,6 +16,7 @@ func TestPrintStatus(t *testing.T) {
 	lag := int64(2)
 	r := &lab.Report{
 		Lab: "alpha", MasterName: "redis-master", Healthy: false,
+		Server: "Redis 6.2.16", Image: "sentinel-lab/redis:6.2.16-local",
 		Master:   &topology.NodeRef{Service: "node-1", Address: "172.28.5.11:6380"},
 		Problems: []string{"master is not yet a connected replica of node-1"},
 		Nodes: []lab.NodeStatus{
@@ -56,6 +57,7 @@ func TestPrintStatus(t *testing.T) {
 		}
 	}
 	if !strings.HasPrefix(text, `Lab "alpha" is NOT healthy. Master: node-1 at 172.28.5.11:6380 (monitored as "redis-master").`) ||
+		!strings.Contains(text, "\nServer: Redis 6.2.16; image sentinel-lab/redis:6.2.16-local.\n") ||
 		!strings.Contains(text, "  - master is not yet a connected replica of node-1\n") {
 		t.Errorf("verdict and problems missing:\n%s", text)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/server"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -43,6 +44,7 @@ type Prober struct {
 	mu        sync.Mutex
 	data      map[string]*redis.Client
 	sentinels map[string]*redis.SentinelClient
+	servers   servers
 }
 
 // New returns a prober of lab's nodes that authenticates with password
@@ -125,7 +127,8 @@ type NodeInfo struct {
 	Replicas          []ReplicaEntry `json:"replicas,omitempty"`
 	ReplID            string         `json:"replid,omitempty"`
 	RunID             string         `json:"run_id,omitempty"`
-	Version           string         `json:"version,omitempty"`
+	// Server is the node's server and version: "Redis 6.2.16".
+	Server server.Server `json:"server"`
 	// Stats of the resyncs this node served as a master.
 	SyncFull       int64 `json:"sync_full"`
 	SyncPartialOK  int64 `json:"sync_partial_ok"`
@@ -135,17 +138,14 @@ type NodeInfo struct {
 // Node asks one data node for INFO.
 func (p *Prober) Node(ctx context.Context, n topology.Node) NodeInfo {
 	ni := NodeInfo{Service: n.Service, Address: n.Addr.String()}
-	raw, err := p.DataClient(ni.Address).Info(ctx, "server", "replication", "stats").Result()
+	info, err := p.InfoSections(ctx, p.DataClient(ni.Address), ni.Address, "server", "replication", "stats")
 	if err != nil {
 		ni.Error = err.Error()
 		return ni
 	}
 	ni.Reachable = true
-	info := ParseInfo(raw)
-	ni.RunID, ni.Version, ni.ReplID = info["run_id"], info["redis_version"], info["master_replid"]
-	if v := info["valkey_version"]; v != "" {
-		ni.Version = "valkey " + v
-	}
+	ni.RunID, ni.ReplID = info["run_id"], info["master_replid"]
+	ni.Server, _ = server.FromInfo(func(k string) string { return info[k] })
 	ni.ConnectedReplicas = int(info.Int("connected_slaves"))
 	ni.SyncFull, ni.SyncPartialOK, ni.SyncPartialErr = info.Int("sync_full"), info.Int("sync_partial_ok"), info.Int("sync_partial_err")
 	ni.Role = topology.RoleFromInfo(info["role"])

@@ -157,7 +157,7 @@ func masterServer(t *testing.T, pw string) *respServer {
 
 func replicaServer(t *testing.T, pw string) *respServer {
 	return serve(t, pw, func(args []string) string {
-		return bulk("# Server\r\nvalkey_version:8.0.1\r\nredis_version:7.2.4\r\n# Replication\r\nrole:slave\r\n" +
+		return bulk("# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.0.1\r\n# Replication\r\nrole:slave\r\n" +
 			"master_host:192.0.2.10\r\nmaster_port:6379\r\nmaster_link_status:up\r\nslave_repl_offset:890\r\nmaster_replid:r1\r\n")
 	})
 }
@@ -200,12 +200,12 @@ func TestProberReadsNodesAndSentinels(t *testing.T) {
 	}
 	master, replica, sentinel := snap.Nodes[0], snap.Nodes[1], snap.Sentinels[0]
 	if !master.Reachable || master.Role != "master" || master.Offset != 900 || master.ConnectedReplicas != 1 ||
-		master.Version != "7.2.4" || master.ReplID != "r1" || master.SyncFull != 1 || master.SyncPartialOK != 2 ||
+		master.Server.String() != "Redis 7.2.4" || master.ReplID != "r1" || master.SyncFull != 1 || master.SyncPartialOK != 2 ||
 		len(master.Replicas) != 1 || master.Replicas[0] != (probe.ReplicaEntry{Addr: "192.0.2.11:6380", State: "online", Offset: 900, Lag: 1}) {
 		t.Errorf("master %+v", master)
 	}
 	if !replica.Reachable || replica.Role != "replica" || replica.MasterAddr != "192.0.2.10:6379" ||
-		replica.MasterLinkStatus != "up" || replica.Offset != 890 || replica.Version != "valkey 8.0.1" {
+		replica.MasterLinkStatus != "up" || replica.Offset != 890 || replica.Server.String() != "Valkey 8.0.1" {
 		t.Errorf("replica %+v", replica)
 	}
 	want := probe.SentinelView{

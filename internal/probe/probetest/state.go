@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/server"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -18,7 +19,7 @@ type State struct {
 	at        time.Time
 	nodes     map[string]*dataNode
 	sentinels map[string]*sentinel
-	version   string
+	server    server.Server
 	// views and infos change what is derived, for what the model does not
 	// cover.
 	views map[string]func(*probe.SentinelView)
@@ -51,7 +52,7 @@ type sentinel struct {
 
 func newState(lab *topology.Lab, f *Fake) *State {
 	s := &State{
-		f: f, lab: lab, nodes: map[string]*dataNode{}, sentinels: map[string]*sentinel{}, version: "7.0.15",
+		f: f, lab: lab, nodes: map[string]*dataNode{}, sentinels: map[string]*sentinel{}, server: mustServer("Redis 7.0.15"),
 		views: map[string]func(*probe.SentinelView){}, infos: map[string]func(*probe.NodeInfo){},
 	}
 	master := lab.InitialMaster()
@@ -177,8 +178,16 @@ func (s *State) Info(node string, change func(*probe.NodeInfo)) {
 	s.infos[node] = change
 }
 
-// Version sets the redis_version every node reports.
-func (s *State) Version(v string) { s.version = v }
+// Server sets what every data node runs: "Valkey 8.0.1".
+func (s *State) Server(name string) { s.server = mustServer(name) }
+
+func mustServer(name string) server.Server {
+	srv, err := server.Parse(name)
+	if err != nil {
+		panic(err)
+	}
+	return srv
+}
 
 // SentinelID is the myid the fake gives a sentinel.
 func (s *State) SentinelID(service string) string { return s.sentinel(service).myid }
@@ -258,7 +267,7 @@ func (s *State) deriveInfo(tn topology.Node) probe.NodeInfo {
 		ni.Error = ErrDown.Error()
 		return ni
 	}
-	ni.Reachable, ni.Role, ni.ReplID, ni.Version = true, n.role, n.replID, s.version
+	ni.Reachable, ni.Role, ni.ReplID, ni.Server = true, n.role, n.replID, s.server
 	ni.Offset, ni.SyncFull = n.offset, n.syncFull
 	ni.RunID = "run-" + n.Service
 	if n.role == topology.Replica {
