@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 )
 
 func (l *Lab) killMaster(args ...string) failover.Report {
@@ -90,7 +91,7 @@ func TestKillMasterEveryModeThenRevive(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			r := l.killMaster("--mode", mode)
 			checkFailover(t, r, master)
-			if r.Mode != failover.Mode(mode) {
+			if r.Mode != fault.Mode(mode) {
 				t.Errorf("mode %q, want %q", r.Mode, mode)
 			}
 			st := l.status()

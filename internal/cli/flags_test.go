@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/present"
 )
 
@@ -26,7 +26,7 @@ func TestKillMasterFlags(t *testing.T) {
 	if err := parse(newKillMasterCommand(&Factory{}, capture), "--mode", "pause", "--lang", "zh", "--load", "--rate", "50", "--wait-replicas", "1", "--timeout", "30s", "--force"); err != nil {
 		t.Fatal(err)
 	}
-	if got.mode != failover.Pause || got.lang != present.Chinese || !got.load.on || got.load.options().Rate != 50 ||
+	if got.fault.Mode != fault.Pause || got.lang != present.Chinese || !got.load.on || got.load.options().Rate != 50 ||
 		got.load.options().WaitReplicas != 1 || got.timeout != 30*time.Second || !got.force || got.output != "text" {
 		t.Errorf("options %+v, load %+v", got, got.load)
 	}
@@ -53,7 +53,7 @@ func TestSoakReviveAndReportFlags(t *testing.T) {
 		"--rounds", "3", "--mode", "disconnect", "--load"); err != nil {
 		t.Fatal(err)
 	}
-	if soak.rounds != 3 || soak.mode != failover.Disconnect || !soak.load.on {
+	if soak.rounds != 3 || soak.fault.Mode != fault.Disconnect || !soak.load.on {
 		t.Errorf("soak options %+v", soak)
 	}
 	if err := parse(newSoakCommand(&Factory{}, nil), "--rounds", "0"); err == nil || !strings.Contains(err.Error(), "at least one round") {

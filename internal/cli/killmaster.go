@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
 	"github.com/sentinel-lab/sentinel-lab/internal/present"
 )
@@ -16,7 +17,8 @@ type killMasterOptions struct {
 	waitLock bool
 	f        *Factory
 	load     *loadFlags
-	mode     failover.Mode
+	fault    fault.Spec
+	faults   *faultFlags
 	timeout  time.Duration
 	force    bool
 	output   string
@@ -26,7 +28,7 @@ type killMasterOptions struct {
 
 func newKillMasterCommand(f *Factory, runF func(context.Context, *killMasterOptions) error) *cobra.Command {
 	o := &killMasterOptions{f: f}
-	var mode, lang string
+	var lang string
 	cmd := &cobra.Command{
 		Use:   "kill-master",
 		Short: "Fault the master and show the failover, timed",
@@ -41,10 +43,15 @@ moments, and each sentinel's timeline (leader first) with every event
 explained, the way the seed document annotates its logs.
 
 Modes: kill (SIGKILL), stop (SIGTERM), pause (frozen), disconnect (moved off
-the lab network while it keeps running: a partition). sentinel-lab revive
-undoes any of them.`,
+the lab network while it keeps running: a partition), sleep (DEBUG SLEEP for
+--for: silent while its connections stay open), loss (--loss of its packets
+dropped, all of them by default, only those of the --from nodes if given)
+and delay (--delay, with netem). sentinel-lab revive undoes any of them;
+sentinel-lab fault faults any node.`,
 		Example: `  sentinel-lab kill-master
   sentinel-lab kill-master --mode disconnect
+  sentinel-lab kill-master --mode sleep --for 5s
+  sentinel-lab kill-master --mode loss --from sentinel-1,sentinel-2,sentinel-3
   sentinel-lab kill-master -o json > failover.json
   sentinel-lab kill-master --load --report failover.html`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -61,8 +68,11 @@ undoes any of them.`,
 				return usageErrorf("kill-master --report needs a file name; `sentinel-lab report -f -` writes the page to standard output")
 			}
 			var err error
-			if o.mode, err = failover.ParseMode(mode); err != nil {
-				return &UsageError{Err: err}
+			if o.fault, err = o.faults.spec(); err != nil {
+				return err
+			}
+			if o.fault.For > 0 && o.fault.Mode != fault.Sleep {
+				return usageErrorf("kill-master --for applies to --mode sleep only: `sentinel-lab revive` undoes the other faults (sentinel-lab fault --for undoes any)")
 			}
 			if o.lang, err = present.ParseLang(lang); err != nil {
 				return &UsageError{Err: err}
@@ -70,7 +80,7 @@ undoes any of them.`,
 			return run(cmd.Context(), o, runF, runKillMaster)
 		},
 	}
-	cmd.Flags().StringVar(&mode, "mode", "kill", "how to fault the master: kill, stop, pause or disconnect")
+	o.faults = addFaultFlags(cmd, fault.MasterModes, "the master")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 60*time.Second, "how long to wait for the failover")
 	cmd.Flags().BoolVar(&o.force, "force", false, "fault the master even when too few sentinels answer to elect a leader")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
@@ -87,7 +97,7 @@ func runKillMaster(ctx context.Context, o *killMasterOptions) error {
 		return err
 	}
 	defer done()
-	opts := failover.Options{Mode: o.mode, Timeout: o.timeout, Force: o.force}
+	opts := failover.Options{Fault: o.fault, Timeout: o.timeout, Force: o.force}
 	if o.load.on {
 		opts.Workload = load.NewWriter(s.Nodes(), s.Time(), o.load.options())
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/app"
 	"github.com/sentinel-lab/sentinel-lab/internal/cli"
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 )
 
@@ -43,7 +44,7 @@ func TestReportWithoutAFailover(t *testing.T) {
 func TestReportWritesTheLastFailover(t *testing.T) {
 	dir := t.TempDir()
 	r := &failover.Report{
-		Lab: "t", MasterName: "redis-master", Mode: failover.Kill,
+		Lab: "t", MasterName: "redis-master", Mode: fault.Kill,
 		OldMaster:   failover.NodeRef{Service: "master", Address: "10.0.0.10:6379"},
 		NewMaster:   failover.NodeRef{Service: "node-1", Address: "10.0.0.11:6380"},
 		DownAfterMS: 1000, FaultAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),

@@ -5,6 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
+	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/present"
 )
 
@@ -53,6 +55,9 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := addFaults(ctx, s, r); err != nil {
+		return err
+	}
 	if o.output == "json" {
 		if err := writeJSON(o.f.IO.Out, r); err != nil {
 			return err
@@ -61,4 +66,21 @@ func runStatus(ctx context.Context, o *statusOptions) error {
 	}
 	present.WriteStatus(o.f.IO.Out, r)
 	return checkHealthy(o.check, r)
+}
+
+// addFaults notes in the report every fault in place, including those only
+// the lab's records know (packet filters, sleeps, armed sentinels).
+func addFaults(ctx context.Context, s *lab.Session, r *lab.Report) error {
+	containers, err := s.Containers(ctx)
+	if err != nil {
+		return err
+	}
+	faults, err := fault.List(s.Lab, containers, s.Now())
+	if err != nil {
+		return err
+	}
+	for _, f := range faults {
+		r.AddFault(f.Service, f.Text())
+	}
+	return nil
 }

@@ -322,6 +322,10 @@ func createArgs(spec ContainerSpec) (*container.Config, *container.HostConfig, *
 		host.PortBindings[port] = append(host.PortBindings[port], network.PortBinding{HostIP: hostIP, HostPort: strconv.Itoa(int(p.HostPort))})
 	}
 	net := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{}}
+	if spec.NetworkMode != "" {
+		host.NetworkMode = container.NetworkMode(spec.NetworkMode)
+		return cfg, host, net, nil
+	}
 	for i, ep := range spec.Endpoints {
 		if i == 0 {
 			host.NetworkMode = container.NetworkMode(ep.Network)

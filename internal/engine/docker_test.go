@@ -51,3 +51,18 @@ func TestExplainUnreachable(t *testing.T) {
 		t.Errorf("DOCKER_HOST not named: %v", err)
 	}
 }
+
+// A helper shares its target's network namespace and has no endpoints of
+// its own.
+func TestCreateArgsNetworkMode(t *testing.T) {
+	_, host, net, err := createArgs(ContainerSpec{
+		Name: "h", Image: "i", NetworkMode: "container:abc", CapAdd: []string{"NET_ADMIN"}, CapDrop: []string{"ALL"},
+		Endpoints: []Endpoint{{Network: "ignored"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(host.NetworkMode) != "container:abc" || len(net.EndpointsConfig) != 0 || host.CapAdd[0] != "NET_ADMIN" {
+		t.Errorf("network mode %q, endpoints %v, caps %v", host.NetworkMode, net.EndpointsConfig, host.CapAdd)
+	}
+}

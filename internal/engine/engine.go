@@ -26,6 +26,11 @@ const (
 	// LabelSpecHash is the hash of the spec a container was created from,
 	// so `up` recreates only containers whose spec changed.
 	LabelSpecHash = "sentinel-lab.spec-hash"
+	// LabelHelper marks a short-lived helper container (a packet filter
+	// set in a node's network namespace, a look at an image's server) with
+	// the lab it works for. It carries no compose labels, so compose and
+	// the lab's service list never see it; `down` removes any left behind.
+	LabelHelper = "sentinel-lab.helper"
 )
 
 // Container states as the engine reports them.
@@ -63,19 +68,23 @@ type Endpoint struct {
 
 // ContainerSpec is everything needed to create one container.
 type ContainerSpec struct {
-	Name        string
-	Image       string
-	Entrypoint  []string
-	Cmd         []string
-	Env         []string
-	User        string
-	WorkingDir  string
-	Hostname    string
-	Labels      map[string]string
-	Mounts      []Mount
-	Tmpfs       map[string]string
-	Ports       []Port
-	Endpoints   []Endpoint
+	Name       string
+	Image      string
+	Entrypoint []string
+	Cmd        []string
+	Env        []string
+	User       string
+	WorkingDir string
+	Hostname   string
+	Labels     map[string]string
+	Mounts     []Mount
+	Tmpfs      map[string]string
+	Ports      []Port
+	Endpoints  []Endpoint
+	// NetworkMode, when set, replaces the endpoints: "container:<id>"
+	// shares that container's network namespace (a helper setting packet
+	// filter rules for it), "none" gives no network at all.
+	NetworkMode string
 	ReadOnly    bool
 	CapAdd      []string
 	CapDrop     []string
@@ -156,6 +165,9 @@ type Engine interface {
 	Pause(ctx context.Context, id string) error
 	// Unpause thaws a paused container.
 	Unpause(ctx context.Context, id string) error
+	// Wait waits until a container is not running and returns its exit
+	// code.
+	Wait(ctx context.Context, id string) (int, error)
 	// Remove removes a container, stopping it first.
 	Remove(ctx context.Context, id string) error
 	// Logs returns the last lines of the container's output.

@@ -55,6 +55,10 @@ type ExecSpec struct {
 	// Resize, with TTY, delivers the local terminal's size (height, width)
 	// whenever it changes; the first value is applied at start.
 	Resize <-chan [2]uint
+	// Started, when set, is called once the command runs, before Exec
+	// returns at its end: a caller waiting on a long command (DEBUG SLEEP)
+	// learns it is under way.
+	Started func()
 }
 
 var _ Inspector = (*Docker)(nil)
@@ -145,6 +149,9 @@ func (d *Docker) Exec(ctx context.Context, id string, spec ExecSpec) (int, error
 		return -1, fmt.Errorf("attaching to %s in %s: %w", spec.Cmd[0], shortID(id), err)
 	}
 	defer att.Close()
+	if spec.Started != nil {
+		spec.Started()
+	}
 	// Cancelling the context (Ctrl-C) closes the connection, which ends
 	// the copies below.
 	stop := context.AfterFunc(ctx, att.Close)

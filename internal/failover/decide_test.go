@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
-	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
@@ -86,29 +85,6 @@ func TestWhyNoFailover(t *testing.T) {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q does not say %q", c.name, got, w)
 			}
-		}
-	}
-}
-
-// revive finds what is faulted from the containers: stopped, paused, or
-// running off the lab network.
-func TestFaults(t *testing.T) {
-	l := testLab(t)
-	on := map[string]netip.Addr{l.NetworkName(): netip.MustParseAddr("172.28.5.10")}
-	containers := map[string]engine.Container{
-		"master":     {Service: "master", State: engine.StateExited},
-		"node-1":     {Service: "node-1", State: engine.StatePaused, Addresses: on},
-		"node-2":     {Service: "node-2", State: engine.StateRunning, Addresses: map[string]netip.Addr{"decide_cut-node-2": {}}},
-		"sentinel-1": {Service: "sentinel-1", State: engine.StateRunning, Addresses: on},
-	}
-	got := Faults(l, containers)
-	want := []Fault{{"master", "stopped"}, {"node-1", "paused"}, {"node-2", "cut off"}}
-	if len(got) != len(want) {
-		t.Fatalf("faults %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("fault %d: %v, want %v", i, got[i], want[i])
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 )
 
@@ -14,9 +15,9 @@ import (
 // `report` can tell a saved failover from one a later, interrupted
 // kill-master never saved.
 type FaultMark struct {
-	At     time.Time `json:"at"`
-	Mode   Mode      `json:"mode"`
-	Master string    `json:"master"`
+	At     time.Time  `json:"at"`
+	Mode   fault.Mode `json:"mode"`
+	Master string     `json:"master"`
 }
 
 // LastFaultPath is where the last fault is noted.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
@@ -16,12 +17,25 @@ import (
 
 // Options tune kill-master.
 type Options struct {
-	Mode Mode
+	// Fault is what is done to the master.
+	Fault fault.Spec
+	// Trigger, when set, starts the failover instead of a fault of the
+	// master: SENTINEL FAILOVER, or faults of other nodes; Label then says
+	// what it did, for the report.
+	Trigger func(ctx context.Context, d *Discovery) error
+	Label   string
+	// During, when set, is called after every poll with the events so
+	// far, to act in the middle of the failover (fault the replica the
+	// leader selected); an error ends the watch.
+	During func(ctx context.Context, events []Event) error
 	// Timeout bounds the wait for the failover to converge.
 	Timeout time.Duration
 	// Force faults the master even when the sentinels that answer cannot
 	// elect a leader, or when an earlier attempt holds them back.
 	Force bool
+	// WaitReady, with Force, still waits while an earlier attempt holds
+	// the sentinels back: a scenario forces the rest, not the timing.
+	WaitReady bool
 	// Poll is the interval of the sentinel and INFO polls (default 20ms).
 	Poll time.Duration
 	// Workload, when set, runs client traffic from before the fault until
@@ -56,7 +70,7 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 	if err := checkPromotable(ctx, s, d, o.Force); err != nil {
 		return nil, err
 	}
-	held, err := awaitReady(ctx, s, o.Force)
+	held, err := awaitReady(ctx, s, o.Force && !o.WaitReady)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +89,7 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 		// Whatever happens next, the client stops with kill-master.
 		defer o.Workload.Stop(context.Background(), s.Now(), topology.NodeRef{})
 	}
-	s.Progress.Printf("faulting the master %s (%s) with %s; sentinels watched: %d", d.Master.Service, d.Master.Addr, o.Mode, len(watched))
-	t0, callMS, err := faultMaster(ctx, s, d, o)
+	t0, callMS, err := start(ctx, s, d, o, len(watched))
 	if err != nil {
 		return nil, err
 	}
@@ -85,11 +98,13 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 		var nf *NoFailoverError
 		if errors.As(err, &nf) {
 			nf.Sentinels = probe.SentinelViews(ctx, s.Nodes(), s.Lab.Topology)
-			nf.Reasons = whyNoFailover(s.Lab, nf.Sentinels, rec.Events(t0))
+			nf.Events = rec.Events(t0)
+			nf.Reasons = whyNoFailover(s.Lab, nf.Sentinels, nf.Events)
+			nf.OldMaster, nf.FaultAt, nf.Names = d.Master.Ref(), t0, d.Names(s.Lab.Topology)
 		}
 		return nil, err
 	}
-	r := newReport(s.Lab, d, o.Mode, t0, callMS, tr)
+	r := newReport(s.Lab, d, o, t0, callMS, tr)
 	r.HeldBack = held
 	if nm, ok := tr.NewMaster(); ok {
 		r.Server = s.Nodes().Node(ctx, nm).Server.String()
@@ -127,29 +142,40 @@ func subscribe(ctx context.Context, s *lab.Session, views []probe.SentinelView) 
 	return rec, watched, nil
 }
 
-// faultMaster applies the fault and tells the workload. Times count from
-// the fault request: a SIGKILL lands at once, while the engine call returns
-// only after the daemon has cleaned up.
-func faultMaster(ctx context.Context, s *lab.Session, d *Discovery, o Options) (time.Time, int64, error) {
+// start applies the fault (or the trigger) and tells the workload. Times
+// count from the fault request: a SIGKILL lands at once, while the engine
+// call returns only after the daemon has cleaned up.
+func start(ctx context.Context, s *lab.Session, d *Discovery, o Options, watched int) (time.Time, int64, error) {
 	old := d.Master
-	if err := prepare(ctx, s, old, o.Mode); err != nil {
-		return time.Time{}, 0, err
+	var in *fault.Injection
+	if o.Trigger == nil {
+		var err error
+		if in, err = fault.Prepare(ctx, s, old, d.Containers[old.Service], o.Fault); err != nil {
+			return time.Time{}, 0, err
+		}
+		s.Progress.Printf("faulting the master %s (%s) with %s; sentinels watched: %d", old.Service, old.Addr, o.Fault.Describe(), watched)
+	} else {
+		s.Progress.Printf("%s; the master is %s (%s); sentinels watched: %d", o.Label, old.Service, old.Addr, watched)
 	}
-	if err := MarkFault(s.Lab.Dir, FaultMark{At: s.Now(), Mode: o.Mode, Master: old.Service}); err != nil {
-		unprepare(s, old, o.Mode)
+	if err := MarkFault(s.Lab.Dir, FaultMark{At: s.Now(), Mode: o.Fault.Mode, Master: old.Service}); err != nil {
+		if in != nil {
+			in.Abandon()
+		}
 		return time.Time{}, 0, err
 	}
 	t0 := s.Now()
-	if err := inject(ctx, s, old, d.Containers[old.Service], o.Mode); err != nil {
-		unprepare(s, old, o.Mode)
+	if in == nil {
+		if err := o.Trigger(ctx, d); err != nil {
+			return time.Time{}, 0, err
+		}
+	} else if err := in.Inject(ctx); err != nil {
+		in.Abandon()
 		return time.Time{}, 0, err
 	}
 	callMS := s.Now().Sub(t0).Milliseconds()
 	if o.Workload != nil {
-		isolated := ""
-		if o.Mode == Disconnect {
-			isolated = isolatedAddr(ctx, s, old)
-		}
+		// "" unless the fault (or the trigger) cut the old master off.
+		isolated := fault.IsolatedAddr(ctx, s, old)
 		if err := o.Workload.Faulted(ctx, isolated); err != nil {
 			return time.Time{}, 0, err
 		}
@@ -158,11 +184,16 @@ func faultMaster(ctx context.Context, s *lab.Session, d *Discovery, o Options) (
 }
 
 // NoFailoverError says what each sentinel last reported when no failover
-// happened in time, and why.
+// happened in time, and why; the events are what they published, timed
+// from FaultAt, for a scenario that expected no failover.
 type NoFailoverError struct {
 	After     time.Duration
 	Sentinels []probe.SentinelView
 	Reasons   []string
+	Events    []Event
+	OldMaster NodeRef
+	FaultAt   time.Time
+	Names     Names
 }
 
 func (e *NoFailoverError) Error() string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab/labtest"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe/probetest"
@@ -47,7 +48,7 @@ func TestKillMasterTimesEachPhaseOnTheSessionClock(t *testing.T) {
 	scriptFailover(fx)
 	start := fx.Clock.Now()
 
-	r, err := failover.KillMaster(ctx, fx.Session, failover.Options{Mode: failover.Kill, Timeout: time.Minute})
+	r, err := failover.KillMaster(ctx, fx.Session, failover.Options{Fault: fault.Spec{Mode: fault.Kill}, Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestKillMasterTimesEachPhaseOnTheSessionClock(t *testing.T) {
 	if r.Phases != want {
 		t.Errorf("phases %+v\nwant   %+v (polled every 20 ms)", r.Phases, want)
 	}
-	if r.OldMaster.Service != "master" || r.NewMaster.Service != "node-1" || r.Mode != failover.Kill || r.DownAfterMS != 1000 {
+	if r.OldMaster.Service != "master" || r.NewMaster.Service != "node-1" || r.Mode != fault.Kill || r.DownAfterMS != 1000 {
 		t.Errorf("report %s -> %s, mode %s, D %d", r.OldMaster.Service, r.NewMaster.Service, r.Mode, r.DownAfterMS)
 	}
 	if r.Leader != "sentinel-2" || r.Epoch != 1 || strings.Join(r.Followers, ",") != "sentinel-1,sentinel-3" {
@@ -81,7 +82,7 @@ func TestKillMasterTimesEachPhaseOnTheSessionClock(t *testing.T) {
 
 func TestKillMasterWithoutAFailoverSaysWhy(t *testing.T) {
 	fx := labtest.New(t, nil)
-	_, err := failover.KillMaster(ctx, fx.Session, failover.Options{Mode: failover.Stop, Timeout: 5 * time.Second})
+	_, err := failover.KillMaster(ctx, fx.Session, failover.Options{Fault: fault.Spec{Mode: fault.Stop}, Timeout: 5 * time.Second})
 	var nf *failover.NoFailoverError
 	if !errors.As(err, &nf) {
 		t.Fatalf("got %v, want NoFailoverError", err)
@@ -94,7 +95,7 @@ func TestKillMasterWithoutAFailoverSaysWhy(t *testing.T) {
 func TestKillMasterRefusesWhatCannotFailOver(t *testing.T) {
 	fx := labtest.New(t, nil)
 	fx.Nodes.Now(func(s *probetest.State) { s.Down("sentinel-2", "sentinel-3") })
-	_, err := failover.KillMaster(ctx, fx.Session, failover.Options{Mode: failover.Kill, Timeout: time.Minute})
+	_, err := failover.KillMaster(ctx, fx.Session, failover.Options{Fault: fault.Spec{Mode: fault.Kill}, Timeout: time.Minute})
 	var refused *failover.RefusedError
 	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "only 1 of 3 sentinels answer") {
 		t.Errorf("one sentinel of three: %v", err)
@@ -107,7 +108,7 @@ func TestKillMasterRefusesWhatCannotFailOver(t *testing.T) {
 	if err := fx.Engine.Pause(ctx, fx.Container(t, "master").ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = failover.KillMaster(ctx, fx.Session, failover.Options{Mode: failover.Kill, Timeout: time.Minute})
+	_, err = failover.KillMaster(ctx, fx.Session, failover.Options{Fault: fault.Spec{Mode: fault.Kill}, Timeout: time.Minute})
 	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "already down (container paused)") {
 		t.Errorf("a paused master: %v", err)
 	}
@@ -142,7 +143,7 @@ func TestKillMasterRunsTheWorkloadAroundTheFault(t *testing.T) {
 	scriptFailover(fx)
 	w := &fakeWorkload{}
 
-	r, err := failover.KillMaster(ctx, fx.Session, failover.Options{Mode: failover.Disconnect, Timeout: time.Minute, Workload: w})
+	r, err := failover.KillMaster(ctx, fx.Session, failover.Options{Fault: fault.Spec{Mode: fault.Disconnect}, Timeout: time.Minute, Workload: w})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func TestReviveBringsTheOldMasterBackAsAReplica(t *testing.T) {
 	} {
 		fx := labtest.New(t, nil)
 		sim := fx.SimulateSentinel(&labtest.Sentinel{})
-		if _, err := failover.KillMaster(ctx, fx.Session, failover.Options{Mode: failover.Kill, Timeout: time.Minute}); err != nil {
+		if _, err := failover.KillMaster(ctx, fx.Session, failover.Options{Fault: fault.Spec{Mode: fault.Kill}, Timeout: time.Minute}); err != nil {
 			t.Fatal(err)
 		}
 		fx.Engine.SetFile(fx.Container(t, "master").ID, "/logs/redis.log", []byte("* Ready to accept connections\n"))
@@ -241,7 +242,7 @@ func TestKillMasterWaitsForHeldBackSentinels(t *testing.T) {
 			fx.Engine.SetFile(fx.Container(t, s).ID, "/logs/sentinel.log", []byte(log))
 		}
 
-		r, err := failover.KillMaster(ctx, fx.Session, failover.Options{Mode: failover.Kill, Timeout: time.Minute, Force: force})
+		r, err := failover.KillMaster(ctx, fx.Session, failover.Options{Fault: fault.Spec{Mode: fault.Kill}, Timeout: time.Minute, Force: force})
 		if err != nil {
 			t.Fatal(err)
 		}

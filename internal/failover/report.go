@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
@@ -20,9 +21,12 @@ type NodeRef = topology.NodeRef
 
 // Report is one failover, measured from the moment the fault took effect.
 type Report struct {
-	Lab         string  `json:"lab"`
-	MasterName  string  `json:"master_name"`
-	Mode        Mode    `json:"mode"`
+	Lab        string     `json:"lab"`
+	MasterName string     `json:"master_name"`
+	Mode       fault.Mode `json:"mode"`
+	// Fault says what was done, in a few words ("loss 30% from
+	// sentinel-1", "SENTINEL FAILOVER on sentinel-1").
+	Fault       string  `json:"fault,omitempty"`
 	OldMaster   NodeRef `json:"old_master"`
 	NewMaster   NodeRef `json:"new_master"`
 	DownAfterMS int64   `json:"down_after_ms"`
@@ -80,11 +84,14 @@ func (r *Report) Names() Names {
 }
 
 // newReport starts the report of the failover tr tracked.
-func newReport(l *lab.Lab, d *Discovery, m Mode, t0 time.Time, callMS int64, tr *Tracker) *Report {
+func newReport(l *lab.Lab, d *Discovery, o Options, t0 time.Time, callMS int64, tr *Tracker) *Report {
 	r := &Report{
-		Lab: l.Config.Name, MasterName: l.Config.MasterName, Mode: m, OldMaster: d.Master.Ref(),
+		Lab: l.Config.Name, MasterName: l.Config.MasterName, Mode: o.Fault.Mode, Fault: o.Fault.Describe(), OldMaster: d.Master.Ref(),
 		DownAfterMS: l.Config.DownAfterMS(), FaultAt: t0, FaultCallMS: callMS,
 		Phases: tr.Phases(), Lost: tr.Lost(),
+	}
+	if o.Trigger != nil {
+		r.Mode, r.Fault = "", o.Label
 	}
 	if nm, ok := tr.NewMaster(); ok {
 		r.NewMaster = nm.Ref()
@@ -221,8 +228,33 @@ type SplitBrain struct {
 // PendingSplitBrain is the split brain of r: a partition with --load whose
 // isolated old master acknowledged writes; nil for any other report.
 func (r *Report) PendingSplitBrain() *SplitBrain {
-	if r == nil || r.Mode != Disconnect || r.Load == nil || r.Load.Isolated == nil || r.Load.Isolated.Acked == 0 {
+	if r == nil || r.Load == nil || r.Load.Isolated == nil || r.Load.Isolated.Acked == 0 {
 		return nil
 	}
 	return &SplitBrain{OldMaster: r.OldMaster.Service, Writes: r.Load.Isolated}
+}
+
+// Report is what the sentinels did when no failover came, as a failover
+// report without a new master (every phase -1), so the timeline and the
+// annotated events of a scenario that expected none read like any other.
+func (e *NoFailoverError) Report(l *lab.Lab, label string) *Report {
+	r := &Report{
+		Lab: l.Config.Name, MasterName: l.Config.MasterName, Fault: label, OldMaster: e.OldMaster,
+		DownAfterMS: l.Config.DownAfterMS(), FaultAt: e.FaultAt,
+		Phases: Phases{FailoverMS: -1, AgreedMS: -1, PromotedMS: -1, ReplicasLinkedMS: -1, ConvergedMS: -1},
+	}
+	for _, n := range l.Topology.DataNodes() {
+		r.Nodes = append(r.Nodes, n.Ref())
+	}
+	ids := map[string]string{}
+	for id, svc := range e.Names.ByID {
+		ids[svc] = id
+	}
+	var watched []topology.Node
+	for _, n := range l.Topology.Sentinels() {
+		r.Sentinels = append(r.Sentinels, SentinelRef{n.Service, n.Addr.String(), ids[n.Service]})
+		watched = append(watched, n)
+	}
+	r.setEvents(append([]Event(nil), e.Events...), e.Names, watched)
+	return r
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
 	"github.com/sentinel-lab/sentinel-lab/internal/nodelog"
@@ -30,7 +31,8 @@ const (
 // Revived is one node brought back.
 type Revived struct {
 	Service string `json:"service"`
-	// Fault is what was undone: stopped, paused or cut off.
+	// Fault is what was undone: stopped, paused, cut off, packet filter,
+	// delayed, sleeping or armed (several joined by ", ").
 	Fault string `json:"fault"`
 	// Role is what the node is once back: replica, master (no failover
 	// happened while it was away) or sentinel.
@@ -72,7 +74,13 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 	if err != nil {
 		return nil, err
 	}
-	faults := reviveFaults(s.Lab, containers, s.Snapshot(ctx))
+	if err := fault.Prune(s.Lab, containers, s.Now()); err != nil {
+		return nil, err
+	}
+	faults, err := reviveFaults(s.Lab, containers, s.Snapshot(ctx), s.Now())
+	if err != nil {
+		return nil, err
+	}
 	if len(o.Services) > 0 {
 		if faults, err = selectFaults(s.Lab, faults, o.Services); err != nil {
 			return nil, err
@@ -112,10 +120,13 @@ func Revive(ctx context.Context, s *lab.Session, o ReviveOptions) (*ReviveReport
 
 // waitRejoined waits until every revived node is back in the lab, noting
 // each in rep as it rejoins, and returns the master the sentinels name.
-func waitRejoined(ctx context.Context, s *lab.Session, faults []Fault, start time.Time, timeout time.Duration, rep *ReviveReport) (topology.Node, error) {
-	pending := map[string]Fault{}
+func waitRejoined(ctx context.Context, s *lab.Session, faults []fault.Fault, start time.Time, timeout time.Duration, rep *ReviveReport) (topology.Node, error) {
+	pending := map[string]string{} // service -> what was undone
 	for _, f := range faults {
-		pending[f.Service] = f
+		if pending[f.Service] != "" {
+			pending[f.Service] += ", "
+		}
+		pending[f.Service] += string(f.Kind)
 	}
 	var master topology.Node
 	_, err := reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
@@ -135,7 +146,7 @@ func waitRejoined(ctx context.Context, s *lab.Session, faults []Fault, start tim
 				waiting = append(waiting, why)
 				continue
 			}
-			r := Revived{Service: service, Fault: pending[service].Kind, RejoinedMS: s.Now().Sub(start).Milliseconds(), Role: n.Role}
+			r := Revived{Service: service, Fault: pending[service], RejoinedMS: s.Now().Sub(start).Milliseconds(), Role: n.Role}
 			switch {
 			case n.Service == m.Service:
 				r.Role = topology.Master
@@ -159,7 +170,11 @@ func waitRejoined(ctx context.Context, s *lab.Session, faults []Fault, start tim
 // healthy again: sentinels that were down must also see each other.
 func waitHealthy(ctx context.Context, s *lab.Session, revived []string, timeout time.Duration) error {
 	containers, err := s.Containers(ctx)
-	if err != nil || len(Faults(s.Lab, containers))+len(missingFaults(s.Lab, containers)) > 0 {
+	if err != nil {
+		return nil
+	}
+	left, err := fault.List(s.Lab, containers, s.Now())
+	if err != nil || len(left)+len(missingFaults(s.Lab, containers)) > 0 {
 		return nil // only some nodes were revived: the lab is not whole yet
 	}
 	_, err = reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
@@ -190,7 +205,7 @@ func countDropped(ctx context.Context, s *lab.Session, sb *SplitBrain, rep *Revi
 		return nil, nil
 	}
 	for _, r := range rep.Revived {
-		if r.Service == sb.OldMaster && r.Fault == "cut off" {
+		if r.Service == sb.OldMaster && strings.Contains(r.Fault, string(fault.CutOff)) {
 			return load.CountDropped(ctx, s.Nodes(), rep.Master.Address, sb.OldMaster, sb.Writes)
 		}
 	}
@@ -243,8 +258,8 @@ func resyncSince(before, after string) string {
 	return ResyncKind(before, after)
 }
 
-func selectFaults(l *lab.Lab, faults []Fault, services []string) ([]Fault, error) {
-	var out []Fault
+func selectFaults(l *lab.Lab, faults []fault.Fault, services []string) ([]fault.Fault, error) {
+	var out []fault.Fault
 	for _, s := range services {
 		if _, ok := l.Topology.Node(s); !ok {
 			return nil, &RefusedError{Reason: fmt.Sprintf("%q is not a node of this lab; the nodes are %s", s, strings.Join(l.Topology.Services(), ", "))}

@@ -9,76 +9,83 @@ import (
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/wait"
 )
 
-// Faults revive finds beyond a container's state (see Faults).
+// Faults revive finds beyond those of the fault package (see fault.List).
 const (
 	// FaultMissing: the node has no container (docker rm -f); revive
 	// creates it again as up does.
-	FaultMissing = "missing"
+	FaultMissing fault.Kind = "missing"
 	// FaultStrayMaster: a data node answers role:master beside the
 	// sentinels' master; the sentinels turn it into a replica, revive waits.
-	FaultStrayMaster = "stray master"
+	FaultStrayMaster fault.Kind = "stray master"
 )
 
-// reviveFaults are what revive checks, as status does: the stopped,
-// paused and cut-off containers, the missing ones, and, from a snapshot,
-// the stray masters.
-func reviveFaults(l *lab.Lab, containers map[string]engine.Container, snap probe.Snapshot) []Fault {
-	faults := append(Faults(l, containers), missingFaults(l, containers)...)
+// reviveFaults are what revive checks, as status does: every fault in
+// place (stopped, paused, cut off, and those the lab's records know), the
+// missing containers, and, from a snapshot, the stray masters.
+func reviveFaults(l *lab.Lab, containers map[string]engine.Container, snap probe.Snapshot, now time.Time) ([]fault.Fault, error) {
+	faults, err := fault.List(l, containers, now)
+	if err != nil {
+		return nil, err
+	}
+	faults = append(faults, missingFaults(l, containers)...)
 	h := probe.Evaluate(l.Topology, snap)
 	if !h.HasMaster {
-		return faults
+		return faults, nil
 	}
 	for _, n := range probe.StrayMasters(snap, h.Master) {
-		if !slices.ContainsFunc(faults, func(f Fault) bool { return f.Service == n.Service }) {
-			faults = append(faults, Fault{Service: n.Service, Kind: FaultStrayMaster})
+		if !slices.ContainsFunc(faults, func(f fault.Fault) bool { return f.Service == n.Service }) {
+			faults = append(faults, fault.Fault{Service: n.Service, Kind: FaultStrayMaster})
 		}
 	}
-	return faults
+	return faults, nil
 }
 
 // missingFaults are the lab's nodes without a container.
-func missingFaults(l *lab.Lab, containers map[string]engine.Container) []Fault {
-	var out []Fault
+func missingFaults(l *lab.Lab, containers map[string]engine.Container) []fault.Fault {
+	var out []fault.Fault
 	for _, n := range l.Topology.Nodes {
 		if _, ok := containers[n.Service]; !ok {
-			out = append(out, Fault{Service: n.Service, Kind: FaultMissing})
+			out = append(out, fault.Fault{Service: n.Service, Kind: FaultMissing})
 		}
 	}
 	return out
 }
 
 // undoFault undoes one fault: a missing container is created again, a
-// stray master is left to the sentinels, the others as undo does.
-func undoFault(ctx context.Context, s *lab.Session, f Fault, c engine.Container) error {
+// stray master is left to the sentinels, the others as fault.Undo does.
+func undoFault(ctx context.Context, s *lab.Session, f fault.Fault, c engine.Container) error {
 	switch f.Kind {
 	case FaultMissing:
 		return s.Recreate(ctx, f.Service)
 	case FaultStrayMaster:
 		return nil
 	}
-	return undo(ctx, s, f, c)
+	return fault.Undo(ctx, s, f, c)
 }
 
 // undoneText says what revive did about a fault.
-func undoneText(kind string) string {
-	return map[string]string{
-		"stopped": "started", "paused": "unpaused", "cut off": "moved back to the lab network",
-		FaultMissing:     "created again, as up does",
-		FaultStrayMaster: "answers role:master beside the sentinels' master; waiting for the sentinels to turn it into a replica",
-	}[kind]
+func undoneText(kind fault.Kind) string {
+	switch kind {
+	case FaultMissing:
+		return "created again, as up does"
+	case FaultStrayMaster:
+		return "answers role:master beside the sentinels' master; waiting for the sentinels to turn it into a replica"
+	}
+	return kind.Undone()
 }
 
 // started are the services whose containers revive started or created,
 // which must not stop again while it waits.
-func started(faults []Fault) []string {
+func started(faults []fault.Fault) []string {
 	var out []string
 	for _, f := range faults {
-		if f.Kind == "stopped" || f.Kind == FaultMissing {
+		if f.Kind == fault.Stopped || f.Kind == FaultMissing {
 			out = append(out, f.Service)
 		}
 	}

@@ -4,8 +4,10 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 )
@@ -42,9 +44,12 @@ func TestReviveFindsMissingContainersAndStrayMasters(t *testing.T) {
 	snap := agreeing(l)
 	snap.Nodes[1].Role, snap.Nodes[1].MasterAddr = "master", "" // node-1
 
-	got := reviveFaults(l, containers, snap)
+	got, err := reviveFaults(l, containers, snap, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 
-	want := []Fault{{"sentinel-2", FaultMissing}, {"node-1", FaultStrayMaster}}
+	want := []fault.Fault{{Service: "sentinel-2", Kind: FaultMissing}, {Service: "node-1", Kind: FaultStrayMaster}}
 	if !slices.Equal(got, want) {
 		t.Errorf("faults %v, want %v", got, want)
 	}
@@ -57,7 +62,7 @@ func TestReviveFindsMissingContainersAndStrayMasters(t *testing.T) {
 	c := containers["node-1"]
 	c.Addresses = map[string]netip.Addr{}
 	containers["node-1"] = c
-	if got := reviveFaults(l, containers, snap); !slices.Equal(got, []Fault{{"node-1", "cut off"}, {"sentinel-2", FaultMissing}}) {
+	if got, _ := reviveFaults(l, containers, snap, time.Now()); !slices.Equal(got, []fault.Fault{{Service: "node-1", Kind: fault.CutOff}, {Service: "sentinel-2", Kind: FaultMissing}}) {
 		t.Errorf("with node-1 cut off: %v", got)
 	}
 }

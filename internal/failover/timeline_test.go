@@ -1,7 +1,6 @@
 package failover
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -72,17 +71,6 @@ func TestResyncKind(t *testing.T) {
 		if got := ResyncKind(old, c.after); got != c.want {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
 		}
-	}
-}
-
-func TestParseMode(t *testing.T) {
-	for _, m := range []string{"kill", "stop", "pause", "disconnect"} {
-		if _, err := ParseMode(m); err != nil {
-			t.Errorf("mode %s refused: %v", m, err)
-		}
-	}
-	if _, err := ParseMode("nuke"); err == nil || !strings.Contains(err.Error(), "use --mode kill") {
-		t.Errorf("bad mode: %v", err)
 	}
 }
 

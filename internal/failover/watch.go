@@ -24,10 +24,15 @@ func watch(ctx context.Context, s *lab.Session, tr *Tracker, rec *Recorder, watc
 		for _, note := range tr.Observe(poll(ctx, s, tr, watched)) {
 			s.Progress.Printf("%s", note)
 		}
+		if o.During != nil {
+			if err := o.During(ctx, rec.Events(t0)); err != nil {
+				return err
+			}
+		}
 		now := clock.Now()
 		// Once converged, keep recording until the leader closes the
 		// failover, so the timeline holds the whole story.
-		if tr.Converged() && (leaderDone(rec, watched) || now.Sub(tr.ConvergedAt()) > afterConverged) {
+		if tr.Converged() && (leaderDone(rec.Events(t0)) || now.Sub(tr.ConvergedAt()) > afterConverged) {
 			return nil
 		}
 		if now.After(deadline) {
@@ -81,11 +86,19 @@ func poll(ctx context.Context, s *lab.Session, tr *Tracker, watched []topology.N
 	return p
 }
 
-// leaderDone tells whether the sentinel that led published +failover-end.
-func leaderDone(rec *Recorder, watched []topology.Node) bool {
-	for _, n := range watched {
-		if rec.Seen(n.Service, "+elected-leader") {
-			return rec.Seen(n.Service, "+failover-end")
+// leaderDone tells whether the sentinel that led published +failover-end:
+// the last one elected, as a leader that crashed leaves the failover to
+// another, elected later.
+func leaderDone(events []Event) bool {
+	leader := ""
+	for _, e := range events {
+		if e.Type == "+elected-leader" {
+			leader = e.Sentinel
+		}
+	}
+	for _, e := range events {
+		if leader != "" && e.Sentinel == leader && e.Type == "+failover-end" {
+			return true
 		}
 	}
 	return false

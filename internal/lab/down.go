@@ -41,7 +41,7 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 	if _, err := s.Containers(ctx); err != nil {
 		return nil, err
 	}
-	containers, err := s.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
+	containers, err := s.allContainers(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +107,19 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 		}
 	}
 	return res, nil
+}
+
+// allContainers lists every container of the lab, with the helpers (a
+// fault's packet filter, a look at the image): they are removed once
+// done, and one an interrupt left behind goes with the lab.
+func (s *Session) allContainers(ctx context.Context) ([]engine.Container, error) {
+	name := s.Lab.Config.Name
+	containers, err := s.Engine.Containers(ctx, ProjectLabels(name))
+	if err != nil {
+		return nil, err
+	}
+	helpers, err := s.Engine.Containers(ctx, map[string]string{engine.LabelHelper: name})
+	return append(containers, helpers...), err
 }
 
 // each runs fn on every container concurrently and returns the first error.

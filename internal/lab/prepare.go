@@ -28,6 +28,9 @@ type Lab struct {
 	Topology *topology.Lab
 	// Password is the lab password, "" when auth is off.
 	Password string
+	// ServerVersion is what `redis-server --version` said in the image,
+	// when up asked before rendering confs ("" when it did not).
+	ServerVersion string
 	// Image is the image the lab runs; `up` may replace the configured one
 	// with a locally built image.
 	Image string
@@ -184,6 +187,7 @@ func (l *Lab) confsExist() bool {
 func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
 	res, err := render.Render(l.Dir, render.Input{
 		Config: l.Config, Lab: l.Topology, Image: l.Image, Password: l.Password,
+		EnableDebug: debugSetting(l.ServerVersion, l.Image),
 	})
 	if err != nil {
 		return res, err

@@ -28,6 +28,24 @@ type Report struct {
 	Sentinels []SentinelStatus  `json:"sentinels"`
 	// Problems are the health conditions that do not hold.
 	Problems []string `json:"problems"`
+	// Faults are the faults in place, "node-1: packet filter (loss 30%)":
+	// what `sentinel-lab revive` undoes.
+	Faults []string `json:"faults"`
+}
+
+// AddFault notes a fault in place on service.
+func (r *Report) AddFault(service, text string) {
+	r.Faults = append(r.Faults, service+": "+text)
+	for i := range r.Nodes {
+		if r.Nodes[i].Service == service {
+			r.Nodes[i].Faults = append(r.Nodes[i].Faults, text)
+		}
+	}
+	for i := range r.Sentinels {
+		if r.Sentinels[i].Service == service {
+			r.Sentinels[i].Faults = append(r.Sentinels[i].Faults, text)
+		}
+	}
 }
 
 // NodeStatus is one data node.
@@ -49,6 +67,8 @@ type NodeStatus struct {
 	// Server is the node's server and version, when it answers.
 	Server string `json:"server,omitempty"`
 	Error  string `json:"error,omitempty"`
+	// Faults are the faults in place on it.
+	Faults []string `json:"faults,omitempty"`
 }
 
 // SentinelStatus is one sentinel's view.
@@ -67,6 +87,8 @@ type SentinelStatus struct {
 	QuorumOK      bool   `json:"quorum_ok"`
 	QuorumReply   string `json:"quorum_reply,omitempty"`
 	Error         string `json:"error,omitempty"`
+	// Faults are the faults in place on it.
+	Faults []string `json:"faults,omitempty"`
 }
 
 // NotRunningError is a lab with no container at all.
@@ -124,7 +146,7 @@ func (s *Session) Status(ctx context.Context) (*Report, error) {
 func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snapshot) *Report {
 	t := l.Topology
 	h := probe.Evaluate(t, snap)
-	r := &Report{Lab: t.Name, MasterName: t.MasterName, Healthy: h.Healthy, Problems: h.Problems, Image: l.Image}
+	r := &Report{Lab: t.Name, MasterName: t.MasterName, Healthy: h.Healthy, Problems: h.Problems, Image: l.Image, Faults: []string{}}
 	if r.Problems == nil {
 		r.Problems = []string{}
 	}

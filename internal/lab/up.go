@@ -147,6 +147,9 @@ func (s *Session) ensureImage(ctx context.Context, cfg *config.Config, res *UpRe
 		}
 	}
 	l.Image = res.Image.Ref
+	if l.needsServerVersion() {
+		l.ServerVersion = s.serverVersion(ctx, l.Image)
+	}
 	return nil
 }
 

@@ -447,7 +447,8 @@ func TestUpRefusesALabNetworkWithAnotherSubnet(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "alpha_lab exists with subnet [10.9.0.0/24], not 172.28.5.0/24") {
 		t.Errorf("got %v, want the mismatched lab network named", err)
 	}
-	if calls := env.eng.CallsTo("CreateContainer"); len(calls) > 0 {
+	// The look at the image's server version runs without a network.
+	if calls := slices.DeleteFunc(env.eng.CallsTo("CreateContainer"), func(c string) bool { return strings.Contains(c, "-server-version-") }); len(calls) > 0 {
 		t.Errorf("created %v on the wrong network", calls)
 	}
 }

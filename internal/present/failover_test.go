@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 )
 
 // The nodes of the seed document's lab, as a saved report names them.
@@ -78,7 +79,7 @@ func TestFailoverText(t *testing.T) {
 		{Sentinel: "sentinel-2", AtMS: 1150, Type: "+slave", Detail: "slave 172.22.0.3:6381 172.22.0.3 6381 @ redis-master 172.22.0.4 6380"},
 	}
 	r := &failover.Report{
-		MasterName: "redis-master", Mode: failover.Kill, DownAfterMS: 1000, FaultAt: time.Unix(0, 0),
+		MasterName: "redis-master", Mode: fault.Kill, DownAfterMS: 1000, FaultAt: time.Unix(0, 0),
 		OldMaster: failover.NodeRef{Service: "master", Address: "172.22.0.2:6379"}, NewMaster: failover.NodeRef{Service: "node-1", Address: "172.22.0.4:6380"},
 		Phases: failover.Phases{FailoverMS: 1100, AgreedMS: 1100, PromotedMS: 1080, ReplicasLinkedMS: 1200},
 		Leader: "sentinel-1", Followers: []string{"sentinel-2"}, Events: events, Nodes: testNodes, Sentinels: testSentinels,

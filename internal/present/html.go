@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 )
 
 //go:embed report.html.tmpl
@@ -41,6 +42,11 @@ func WriteHTML(w io.Writer, r *failover.Report, lang Lang) error {
 	if err != nil {
 		return err
 	}
+	return execute(w, v)
+}
+
+// execute writes the page of v.
+func execute(w io.Writer, v *view) error {
 	var b bytes.Buffer
 	if err := page.Execute(&b, v); err != nil {
 		return err
@@ -48,7 +54,7 @@ func WriteHTML(w io.Writer, r *failover.Report, lang Lang) error {
 	// html/template writes every "+" as "&#43;" (against UTF-7 sniffing,
 	// which the page's charset declaration rules out); event types start
 	// with "+", and the file should read and grep like the sentinel logs.
-	_, err = io.WriteString(w, strings.ReplaceAll(b.String(), "&#43;", "+"))
+	_, err := io.WriteString(w, strings.ReplaceAll(b.String(), "&#43;", "+"))
 	return err
 }
 
@@ -78,6 +84,11 @@ type view struct {
 	Resyncs []resyncRow
 
 	Load *loadView
+
+	// Scenario, on a scenario's page, is its verdict and checks; a run
+	// with no failover (NoFailover) has no new master to draw.
+	Scenario   *scenarioView
+	NoFailover bool
 }
 
 type summaryItem struct {
@@ -166,7 +177,7 @@ func (v *view) header(r *failover.Report, lang Lang) {
 	v.Summary = []summaryItem{
 		{Label: tr(lang, "oldMaster"), Value: r.OldMaster.Service, Note: r.OldMaster.Address},
 		{Label: tr(lang, "newMaster"), Value: r.NewMaster.Service, Note: r.NewMaster.Address},
-		{Label: tr(lang, "fault"), Value: string(r.Mode), Note: modeText(lang, r.Mode)},
+		{Label: tr(lang, "fault"), Value: orDash(string(r.Mode)), Note: faultText(lang, r)},
 		{Label: tr(lang, "downAfter"), Value: fmt.Sprintf("%d ms", d), Note: "D"},
 		{Label: tr(lang, "leader"), Value: orDash(r.Leader), Note: strings.TrimPrefix(leaderNote, " · ")},
 		{Label: tr(lang, "failoverIn"), Value: seconds(r.FailoverMS), Note: vsD(r.FailoverMS, d)},
@@ -228,8 +239,22 @@ func shownEvents(r *failover.Report) (shown []failover.Event, routine int) {
 	return shown, routine
 }
 
-func modeText(lang Lang, m failover.Mode) string {
+func modeText(lang Lang, m fault.Mode) string {
 	return trNamed(lang, "mode", string(m), string(m))
+}
+
+// faultText says what was done: the mode's words, with the fault's own
+// description (loss 30% from sentinel-1) when it says more, or what a
+// scenario did instead of faulting the master.
+func faultText(lang Lang, r *failover.Report) string {
+	if r.Mode == "" {
+		return r.Fault
+	}
+	t := modeText(lang, r.Mode)
+	if r.Fault != "" && r.Fault != string(r.Mode) {
+		t += " · " + r.Fault
+	}
+	return t
 }
 
 func resyncText(lang Lang, kind string) string {

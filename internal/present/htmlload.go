@@ -97,7 +97,7 @@ func loadChartOf(ld *load.Result, r *failover.Report, ax axis, lang Lang) loadCh
 		YTitle: tr(lang, "ackedPerSecond"), FailName: tr(lang, "failedPerSecond")}
 	d := r.DownAfterMS
 	c.Markers, c.PlotY0 = placeMarkers(ax, 8, []marker{
-		{0, "fault", tr(lang, "markFault") + " (" + string(r.Mode) + ")", tr(lang, "fault") + ": " + modeText(lang, r.Mode)},
+		{0, "fault", tr(lang, "markFault") + " (" + orDash(string(r.Mode)) + ")", tr(lang, "fault") + ": " + faultText(lang, r)},
 		{d, "downafter", "down-after", tr(lang, "downAfter")},
 		{r.FailoverMS, "phase", tr(lang, "markFailover"), "failover_ms: " + tr(lang, "phaseFailover")},
 	}, d)

@@ -286,7 +286,7 @@ func buildTimeline(r *failover.Report, events []failover.Event, ax axis, lang La
 	// Markers first: their labels take the rows above the lanes.
 	d := r.DownAfterMS
 	markers, lanesTop := placeMarkers(ax, 8, []marker{
-		{0, "fault", tr(lang, "markFault") + " (" + string(r.Mode) + ")", tr(lang, "fault") + ": " + modeText(lang, r.Mode)},
+		{0, "fault", tr(lang, "markFault") + " (" + orDash(string(r.Mode)) + ")", tr(lang, "fault") + ": " + faultText(lang, r)},
 		{d, "downafter", "down-after", tr(lang, "downAfter")},
 		{r.FailoverMS, "phase", tr(lang, "markFailover"), "failover_ms: " + tr(lang, "phaseFailover")},
 		{r.AgreedMS, "phase", tr(lang, "markAgreed"), "agreed_ms: " + tr(lang, "phaseAgreed")},

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 )
 
 // topoView is one picture of who replicates whom: the master on top, the
@@ -126,7 +127,7 @@ func topologies(r *failover.Report, lang Lang) (before, after topoView) {
 
 // faultedRole says what the old master is after the failover: a
 // disconnected one is not down, it still acts as a master on its side.
-func faultedRole(lang Lang, m failover.Mode) string {
+func faultedRole(lang Lang, m fault.Mode) string {
 	return trNamed(lang, "faulted", string(m), tr(lang, "roleDown")+": "+string(m))
 }
 

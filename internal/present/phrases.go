@@ -82,6 +82,9 @@ var texts = map[string]text{
 	"faultedStop":       {"down (stopped)", "已下线（正常停止）"},
 	"faultedPause":      {"frozen (paused)", "已冻结（暂停）"},
 	"faultedDisconnect": {"cut off (split brain)", "被隔离（脑裂）"},
+	"faultedSleep":      {"asleep (DEBUG SLEEP)", "休眠中（DEBUG SLEEP）"},
+	"faultedLoss":       {"behind a lossy link", "链路丢包"},
+	"faultedDelay":      {"behind a slow link", "链路延迟"},
 	"roleUnknown":       {"not followed", "未跟踪"},
 	"replicates":        {"replicates", "复制"},
 	"sentinels":         {"sentinels", "哨兵"},
@@ -157,6 +160,9 @@ var texts = map[string]text{
 	"modeStop":          {"stopped (SIGTERM)", "正常停止（SIGTERM）"},
 	"modePause":         {"paused (frozen, connections open)", "暂停（冻结，连接保持）"},
 	"modeDisconnect":    {"cut off from the lab network, still running", "与实验网络断开（仍在运行）"},
+	"modeSleep":         {"asleep (DEBUG SLEEP): silent, its connections open", "休眠（DEBUG SLEEP）：不响应，但连接保持"},
+	"modeLoss":          {"its packets dropped (packet filter)", "丢弃其数据包（包过滤）"},
+	"modeDelay":         {"its packets delayed (netem)", "延迟其数据包（netem）"},
 }
 
 // tr returns the string key in lang, formatted with args.

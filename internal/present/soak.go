@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/scenario"
 	"github.com/sentinel-lab/sentinel-lab/internal/soak"
 )
 
@@ -35,5 +36,25 @@ func WriteSoakRound(w io.Writer, r soak.Round, rounds int) {
 			r.N, rounds, r.OldMaster, r.NewMaster, r.FailoverMS, r.OutageMS, r.LostAcked)
 	} else {
 		fmt.Fprintf(w, "round %d/%d FAILED: %s\n", r.N, rounds, strings.Join(r.Problems, "; "))
+	}
+}
+
+// WriteSoakScenarioRound prints one round of a scenario soak as it ends.
+func WriteSoakScenarioRound(w io.Writer, n, rounds int, r *scenario.Result) {
+	if r.Verdict == scenario.Pass {
+		fmt.Fprintf(w, "round %d/%d: %s pass (%.1fs)\n", n, rounds, r.Name, float64(r.TookMS)/1000)
+		return
+	}
+	fmt.Fprintf(w, "round %d/%d: %s FAILED: %s\n", n, rounds, r.Name, r.Observed)
+}
+
+// WriteSoakScenario prints a scenario soak: rounds passed, and why each
+// round that failed did.
+func WriteSoakScenario(w io.Writer, s *soak.ScenarioSummary) {
+	fmt.Fprintf(w, "Soak of scenario %s: %d of %d rounds passed.\n", s.Scenario, s.Passed, len(s.Results))
+	for i, r := range s.Results {
+		if r.Verdict != scenario.Pass {
+			fmt.Fprintf(w, "  round %d: %s\n", i+1, r.Observed)
+		}
 	}
 }

@@ -25,6 +25,12 @@ func WriteStatus(w io.Writer, r *lab.Report) {
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  - %s\n", p)
 	}
+	if len(r.Faults) > 0 {
+		fmt.Fprintf(w, "Faults in place (sentinel-lab revive undoes them):\n")
+		for _, f := range r.Faults {
+			fmt.Fprintf(w, "  - %s\n", f)
+		}
+	}
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nNODE\tCONTAINER\tROLE\tADDRESS\tMASTER\tLINK\tOFFSET\tLAG\tREPLICAS\tREPLID")

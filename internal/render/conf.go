@@ -30,8 +30,10 @@ func nodeConf(in Input, n topology.Node, ids map[string]string) ([]byte, error) 
 			MinReplicasToWrite              int
 			MinReplicasMaxLag               int64
 			ReplicaOf                       string
+			EnableDebug                     bool
 		}{
 			Service: n.Service, Lab: in.Lab.Name, Password: in.Password, LogFile: n.LogFile(), Port: n.Addr.Port(),
+			EnableDebug:        in.EnableDebug,
 			MinReplicasToWrite: in.Config.MinReplicasToWrite,
 			MinReplicasMaxLag:  int64(in.Config.MinReplicasMaxLag.Seconds()),
 		}

@@ -29,6 +29,9 @@ type Input struct {
 	Image string
 	// Password is the lab password, "" when auth is off.
 	Password string
+	// EnableDebug renders `enable-debug-command local` into the data
+	// nodes' confs, for the servers that refuse DEBUG without it.
+	EnableDebug bool
 	// NewSentinelID makes the myid of a sentinel whose conf is rendered for
 	// the first time; nil means random. Tests make it deterministic.
 	NewSentinelID func(service string) string

@@ -269,3 +269,21 @@ func compareTrees(t *testing.T, got, want string) {
 		}
 	}
 }
+
+// A server without the setting (Redis 6.2) gets confs without it: it
+// would refuse to start on it.
+func TestConfsWithoutTheDebugSetting(t *testing.T) {
+	dir := labdir.Dir{Root: t.TempDir()}
+	in := rendertest.Cases[0].Input(t)
+	in.EnableDebug = false
+	if _, err := render.Render(dir, in); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(dir.NodeData("node-1") + "/redis.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "enable-debug-command") {
+		t.Errorf("conf enables DEBUG:\n%s", b)
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab/labtest"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe/probetest"
 	"github.com/sentinel-lab/sentinel-lab/internal/soak"
@@ -22,7 +22,7 @@ func TestRoundsThatConvergeCleanly(t *testing.T) {
 	var seen []soak.Round
 
 	sum, err := soak.Run(ctx, fx.Session, soak.Options{
-		Rounds: 3, Mode: failover.Kill, Timeout: time.Minute,
+		Rounds: 3, Fault: fault.Spec{Mode: fault.Kill}, Timeout: time.Minute,
 		OnRound: func(r soak.Round) { seen = append(seen, r) },
 	})
 	if err != nil {
@@ -50,7 +50,7 @@ func TestARoundWithTwoEpochsFails(t *testing.T) {
 	fx := labtest.New(t, nil)
 	fx.SimulateSentinel(&labtest.Sentinel{ExtraEpochs: 1})
 
-	sum, err := soak.Run(ctx, fx.Session, soak.Options{Rounds: 1, Mode: failover.Kill, Timeout: time.Minute})
+	sum, err := soak.Run(ctx, fx.Session, soak.Options{Rounds: 1, Fault: fault.Spec{Mode: fault.Kill}, Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestARoundWithTwoEpochsFails(t *testing.T) {
 func TestARoundThatCannotStart(t *testing.T) {
 	fx := labtest.New(t, nil)
 	fx.Nodes.Now(func(s *probetest.State) { s.Down("sentinel-2", "sentinel-3") })
-	sum, err := soak.Run(ctx, fx.Session, soak.Options{Rounds: 2, Mode: failover.Kill, Timeout: 2 * time.Second})
+	sum, err := soak.Run(ctx, fx.Session, soak.Options{Rounds: 2, Fault: fault.Spec{Mode: fault.Kill}, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

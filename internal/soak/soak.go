@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
+	"github.com/sentinel-lab/sentinel-lab/internal/fault"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
@@ -20,7 +21,7 @@ import (
 // Options tune a soak.
 type Options struct {
 	Rounds  int
-	Mode    failover.Mode
+	Fault   fault.Spec
 	Timeout time.Duration
 	// Load runs the client writer in every round.
 	Load     bool
@@ -76,7 +77,7 @@ type Stats struct {
 
 // Run soaks the lab.
 func Run(ctx context.Context, s *lab.Session, o Options) (*Summary, error) {
-	sum := &Summary{Rounds: o.Rounds, Mode: string(o.Mode), DownAfterMS: s.Lab.Config.DownAfterMS(), Load: o.Load}
+	sum := &Summary{Rounds: o.Rounds, Mode: string(o.Fault.Mode), DownAfterMS: s.Lab.Config.DownAfterMS(), Load: o.Load}
 	for n := 1; n <= o.Rounds; n++ {
 		if ctx.Err() != nil {
 			return sum, ctx.Err()
@@ -111,7 +112,7 @@ func (s *Summary) summarize() {
 	if s.Load {
 		os, ls := stats(out), stats(lost)
 		s.OutageMS, s.LostAcked = &os, &ls
-		if s.Mode == string(failover.Disconnect) {
+		if s.Mode == string(fault.Disconnect) {
 			sb := stats(split)
 			s.SplitBrainLost = &sb
 		}
@@ -123,7 +124,7 @@ func round(ctx context.Context, s *lab.Session, o Options, n int) Round {
 	fail := func(format string, args ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, args...)) }
 
 	r.EpochBefore = quorumCheck(ctx, s, "before", fail)
-	opts := failover.Options{Mode: o.Mode, Timeout: o.Timeout}
+	opts := failover.Options{Fault: o.Fault, Timeout: o.Timeout}
 	if o.Load {
 		opts.Workload = load.NewWriter(s.Nodes(), s.Time(), o.LoadOpts)
 	}

@@ -35,7 +35,8 @@ type Fake struct {
 	onExec     func(c engine.Container, spec engine.ExecSpec) (int, error)
 	onChange   func(c engine.Container, removed bool)
 	onStart    map[string][]appendFile // by service
-	vanish     map[string]bool         // by service: the next start finds it gone
+	onRun      func(spec engine.ContainerSpec) (int, string)
+	vanish     map[string]bool // by service: the next start finds it gone
 }
 
 // appendFile is what a container writes to a file when it starts.
@@ -50,9 +51,10 @@ type container struct {
 	// netIDs are the ids of the networks it was created on: like Docker,
 	// it cannot start once one is removed, even if one of the same name
 	// was created again.
-	netIDs map[string]string
-	logs   string
-	files  map[string][]byte
+	netIDs   map[string]string
+	logs     string
+	files    map[string][]byte
+	exitCode int
 }
 
 // New returns an empty engine holding the given images.
@@ -82,21 +84,6 @@ func (f *Fake) FailOn(method string, err error) {
 		return
 	}
 	f.failures[method] = err
-}
-
-// FailStart makes Start of the containers of service fail with err.
-func (f *Fake) FailStart(service string, err error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.startFail[service] = err
-}
-
-// ExitOnStart makes the containers of service exit as soon as they start,
-// leaving logs as their output.
-func (f *Fake) ExitOnStart(service, logs string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.exitOnRun[service] = logs
 }
 
 // Calls returns every call made so far, as "Method arg": the argument is
@@ -253,6 +240,11 @@ func (f *Fake) CreateContainer(ctx context.Context, spec engine.ContainerSpec) (
 		return "", fmt.Errorf("no such image: %s", spec.Image)
 	}
 	addrs, netIDs := map[string]netip.Addr{}, map[string]string{}
+	if strings.HasPrefix(spec.NetworkMode, "container:") {
+		if _, ok := f.containers[strings.TrimPrefix(spec.NetworkMode, "container:")]; !ok {
+			return "", fmt.Errorf("joining the network of %s: no such container", spec.NetworkMode)
+		}
+	}
 	for _, ep := range spec.Endpoints {
 		n, ok := f.networks[ep.Network]
 		if !ok {
@@ -315,6 +307,13 @@ func (f *Fake) Start(_ context.Context, id string) error {
 	delete(f.onStart, c.Service)
 	if logs, ok := f.exitOnRun[c.Service]; ok {
 		c.State, c.logs = engine.StateExited, logs
+	}
+	if c.Labels[engine.LabelHelper] != "" {
+		// A helper runs to completion at once, as OnRun says.
+		c.State, c.exitCode, c.logs = engine.StateExited, 0, ""
+		if f.onRun != nil {
+			c.exitCode, c.logs = f.onRun(c.spec)
+		}
 	}
 	f.changed(c, false)
 	return nil

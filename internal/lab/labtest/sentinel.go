@@ -85,7 +85,9 @@ func (s *Sentinel) failover(t *topology.Lab) {
 		}
 	}
 	if next.Service == "" {
-		return // no replica to promote: no failover, as with Sentinel
+		// No replica to promote: the leader gives up, as Sentinel does.
+		s.noGoodReplica(t, old)
+		return
 	}
 	s.master = next.Service
 	s.failovers++
@@ -133,5 +135,23 @@ func (s *Sentinel) failover(t *topology.Lab) {
 			st.Publish(sn.Service, "+switch-master", switched)
 		}
 		st.Publish(leader, "+failover-end", master)
+	})
+}
+
+// noGoodReplica publishes a failover attempt that finds no replica.
+func (s *Sentinel) noGoodReplica(t *topology.Lab, old topology.Node) {
+	sentinels := t.Sentinels()
+	leader := sentinels[0].Service
+	d := time.Duration(s.fx.Session.Lab.Config.DownAfterMS()) * time.Millisecond
+	master := fmt.Sprintf("master %s %s %d", t.MasterName, old.Addr.Addr(), old.Addr.Port())
+	epoch := s.epoch + 1
+	s.fx.Nodes.After(d, func(st *probetest.State) {
+		st.Publish(leader, "+sdown", master)
+		st.Publish(leader, "+odown", master+" #quorum 2/2")
+		st.Publish(leader, "+new-epoch", fmt.Sprint(epoch))
+		st.Publish(leader, "+try-failover", master)
+		st.Publish(leader, "+elected-leader", master)
+		st.Publish(leader, "+failover-state-select-slave", master)
+		st.Publish(leader, "-failover-abort-no-good-slave", master)
 	})
 }

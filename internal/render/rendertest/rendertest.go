@@ -46,6 +46,7 @@ func (c Case) Input(t testing.TB) render.Input {
 	}
 	return render.Input{
 		Config: cfg, Lab: topology.New(cfg, Subnet), Image: cfg.Image, Password: pw,
+		EnableDebug: true, // the default image, redis:7.2, refuses DEBUG without it
 		NewSentinelID: func(service string) string {
 			sum := sha1.Sum([]byte(service))
 			return hex.EncodeToString(sum[:])
