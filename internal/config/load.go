@@ -74,6 +74,8 @@ func Load(l Layers) (*Config, error) {
 		Subnet:            SubnetAuto,
 		Auth:              true,
 		MinReplicasMaxLag: 10 * time.Second,
+		Engine:            EngineDocker,
+		Placement:         PlacementSpread,
 		Sources:           map[string]Source{},
 	}
 	var problems []string
