@@ -44,6 +44,9 @@ type Config struct {
 	SentinelPort int
 	// Bind is the host address published ports listen on.
 	Bind string
+	// Addressing is how nodes name themselves and each other to clients:
+	// AddressingIP, AddressingHostnames or AddressingHost.
+	Addressing string
 	// Subnet is the lab network, an IPv4 /24, or "auto" to pick a free one.
 	Subnet string
 	// User is the uid:gid containers run as, so files under data/ stay the user's.
@@ -73,6 +76,20 @@ type Config struct {
 
 // PortAuto is the port value that asks for free ports.
 const PortAuto = "auto"
+
+// The addressing modes: what the sentinels and masters hand out.
+const (
+	// AddressingIP: the nodes' static in-network addresses.
+	AddressingIP = "ip"
+	// AddressingHostnames: the nodes' names on the lab network.
+	AddressingHostnames = "hostnames"
+	// AddressingHost: names and ports an application on the host reaches
+	// through the published ports, which the containers reach too.
+	AddressingHost = "host"
+)
+
+// AddressingModes lists the modes, as shown in help and errors.
+var AddressingModes = []string{AddressingIP, AddressingHostnames, AddressingHost}
 
 // SubnetAuto asks for a free subnet to be chosen when the lab is first rendered.
 const SubnetAuto = "auto"

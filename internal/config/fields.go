@@ -103,6 +103,8 @@ var fields = []*Field{
 		func(c *Config) *int { return &c.SentinelPort }),
 	stringField("bind", "bind", "host address the published ports listen on",
 		func(c *Config) *string { return &c.Bind }),
+	stringField("addressing", "addressing", `what sentinels and masters hand out: "ip" (in-network addresses), "hostnames" (node names) or "host" (addresses an application on the host connects to)`,
+		func(c *Config) *string { return &c.Addressing }),
 	stringField("subnet", "subnet", `lab network, an IPv4 /24 such as 172.28.5.0/24, or "auto"`,
 		func(c *Config) *string { return &c.Subnet }),
 	stringField("user", "user", "uid:gid the containers run as (default: yours)",

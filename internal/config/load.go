@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"hash/fnv"
+	"net/netip"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -45,6 +46,10 @@ type Layers struct {
 	Flags map[string]string
 	// UID and GID of the invoking user.
 	UID, GID int
+	// HostHasAddr tells whether this host has an address, so host
+	// addressing refuses a --bind nothing here listens on; nil skips
+	// the check.
+	HostHasAddr func(netip.Addr) bool
 }
 
 // Error lists every problem of a configuration at once.
@@ -71,6 +76,7 @@ func Load(l Layers) (*Config, error) {
 		Image:             DefaultImage,
 		Port:              DefaultPort,
 		Bind:              DefaultBind,
+		Addressing:        AddressingIP,
 		Subnet:            SubnetAuto,
 		Auth:              true,
 		MinReplicasMaxLag: 10 * time.Second,
@@ -105,6 +111,7 @@ func Load(l Layers) (*Config, error) {
 
 	applyDerivedDefaults(c, l)
 	problems = append(problems, validate(c)...)
+	problems = append(problems, validateHostBind(c, l.HostHasAddr)...)
 	if len(problems) > 0 {
 		return nil, &Error{Problems: problems}
 	}

@@ -306,6 +306,7 @@ func createArgs(spec ContainerSpec) (*container.Config, *container.HostConfig, *
 		ReadonlyRootfs: spec.ReadOnly,
 		Tmpfs:          spec.Tmpfs,
 		Init:           spec.Init,
+		ExtraHosts:     spec.ExtraHosts,
 	}
 	for _, m := range spec.Mounts {
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly})

@@ -81,6 +81,9 @@ type ContainerSpec struct {
 	Tmpfs      map[string]string
 	Ports      []Port
 	Endpoints  []Endpoint
+	// ExtraHosts are hosts-file lines, "name:ip". Left out of the JSON
+	// when empty, so the spec hash of labs made before it stays the same.
+	ExtraHosts []string `json:",omitempty"`
 	// NetworkMode, when set, replaces the endpoints: "container:<id>"
 	// shares that container's network namespace (a helper setting packet
 	// filter rules for it), "none" gives no network at all.

@@ -66,7 +66,22 @@ func Layers(dir labdir.Dir, flags map[string]string) (config.Layers, error) {
 		Dir: dir.Root, File: file, Env: os.LookupEnv,
 		Remembered: st.Flags, Flags: flags,
 		UID: os.Getuid(), GID: os.Getgid(),
+		HostHasAddr: hostHasAddr,
 	}, nil
+}
+
+// hostHasAddr tells whether one of this host's interfaces has addr.
+func hostHasAddr(addr netip.Addr) bool {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return true // cannot tell: let the engine's bind error speak
+	}
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().Unmap() == addr.Unmap() {
+			return true
+		}
+	}
+	return false
 }
 
 // Resolve prepares the lab for rendering from a validated configuration.
