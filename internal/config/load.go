@@ -197,6 +197,9 @@ func applyDerivedDefaults(c *Config, l Layers) {
 	} else {
 		derive("user", "your uid:gid", func() { c.User = fmt.Sprintf("%d:%d", l.UID, l.GID) })
 	}
+	if c.Engine == EngineSwarm {
+		derive("addressing", "a swarm gives its services no static IPs", func() { c.Addressing = AddressingHostnames })
+	}
 	for _, f := range fields {
 		if _, ok := c.Sources[f.Key]; !ok {
 			c.Sources[f.Key] = Source{Kind: FromDefault}

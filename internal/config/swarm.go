@@ -104,6 +104,9 @@ func validateSwarm(c *Config) []string {
 	if _, err := ParseNodeHosts(c.NodeHosts); err != nil {
 		bad("node-hosts", "%v", err)
 	}
+	if c.Engine == EngineSwarm && c.Addressing == AddressingIP {
+		bad("addressing", "addressing ip needs static addresses, which a swarm does not give its services (moby#24170); use --addressing hostnames (or host) with --engine swarm")
+	}
 	if c.Engine == EngineDocker {
 		if c.Placement != PlacementSpread && c.Sources["placement"].Kind != FromDefault {
 			bad("placement", "placement %q applies to a lab on a swarm only; add --engine swarm or drop it", c.Placement)

@@ -13,8 +13,8 @@ func TestSwarmSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Swarm() {
-		t.Errorf("engine %q, want swarm", c.Engine)
+	if !c.Swarm() || c.Addressing != AddressingHostnames {
+		t.Errorf("engine %q, addressing %q; want swarm, with hostnames by default", c.Engine, c.Addressing)
 	}
 	p, _ := ParsePlacement(c.Placement)
 	if p.Mode != PlacementAny || !reflect.DeepEqual(p.Constraints, map[string][]string{"master": {"node.hostname==box1"}}) {
@@ -35,6 +35,7 @@ func TestSwarmSettingsRefused(t *testing.T) {
 		{map[string]string{"engine": "swarm", "placement": "master"}, []string{`"master" is not spread, any or SERVICE=CONSTRAINT`}},
 		{map[string]string{"engine": "swarm", "node-host": "box2=http://box2"}, []string{`"http://box2" is not an ssh:// or tcp:// engine endpoint; use --node-host box2=ssh://me@box2`}},
 		{map[string]string{"engine": "swarm", "node-host": "box2"}, []string{`node-host "box2" is not HOST=URL`}},
+		{map[string]string{"engine": "swarm", "addressing": "ip"}, []string{"addressing ip needs static addresses, which a swarm does not give its services (moby#24170); use --addressing hostnames"}},
 		{map[string]string{"placement": "any"}, []string{`placement "any" applies to a lab on a swarm only; add --engine swarm`}},
 		{map[string]string{"node-host": "box2=tcp://box2:2376"}, []string{"node-host applies to a lab on a swarm only"}},
 	} {

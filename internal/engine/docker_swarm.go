@@ -75,7 +75,7 @@ func serviceSpec(spec ServiceSpec) swarm.ServiceSpec {
 			ContainerSpec: cs,
 			RestartPolicy: &swarm.RestartPolicy{Condition: swarm.RestartPolicyConditionNone},
 			Placement:     &swarm.Placement{Constraints: spec.Constraints},
-			Networks:      []swarm.NetworkAttachmentConfig{{Target: spec.Network, Aliases: []string{spec.Name}}},
+			Networks:      []swarm.NetworkAttachmentConfig{{Target: spec.Network, Aliases: spec.Aliases}},
 		},
 		Mode:         swarm.ServiceMode{Replicated: &swarm.ReplicatedService{Replicas: &replicas}},
 		EndpointSpec: &swarm.EndpointSpec{Mode: swarm.ResolutionModeDNSRR},

@@ -54,6 +54,9 @@ type ServiceSpec struct {
 	// Network is the overlay network the task is attached to, with the
 	// service name as its DNS name (endpoint mode dnsrr: no VIP).
 	Network string
+	// Aliases are more DNS names of the task on Network (the names the
+	// nodes announce).
+	Aliases []string
 	// Constraints are swarm placement constraints ("node.hostname==box2").
 	Constraints []string
 	// Preferences spread tasks over the values of a node label

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
+	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
 // A lab on a swarm (--engine swarm) is one service of one task per node.
@@ -26,7 +27,7 @@ func SwarmServiceName(project, service string) string { return project + "_" + s
 // on the lab's overlay network under its service name, with the stack
 // labels so `docker stack ps/services <lab>` see it. A swarm gives a task
 // no static address (moby#24170) and keeps no restart policy of its own.
-func SwarmSpec(project string, plan ServicePlan, placed Placed) engine.ServiceSpec {
+func SwarmSpec(project string, plan ServicePlan, node topology.Node, placed Placed) engine.ServiceSpec {
 	c := plan.Spec
 	c.Labels = maps.Clone(c.Labels)
 	c.Labels[engine.LabelStackNamespace] = project
@@ -34,9 +35,15 @@ func SwarmSpec(project string, plan ServicePlan, placed Placed) engine.ServiceSp
 	if len(c.Endpoints) > 0 {
 		network = c.Endpoints[0].Network
 	}
-	c.Endpoints, c.Restart, c.Name = nil, "", ""
+	// The names the nodes announce resolve through the swarm's DNS (the
+	// aliases), not through hosts-file lines pinned to static addresses.
+	c.Endpoints, c.Restart, c.Name, c.ExtraHosts = nil, "", "", nil
 	if c.Hostname == "" {
 		c.Hostname = plan.Service
+	}
+	aliases := []string{plan.Service}
+	if node.Host != "" && node.Host != plan.Service {
+		aliases = append(aliases, node.Host)
 	}
 	return engine.ServiceSpec{
 		Name: SwarmServiceName(project, plan.Service),
@@ -44,7 +51,7 @@ func SwarmSpec(project string, plan ServicePlan, placed Placed) engine.ServiceSp
 			engine.LabelStackNamespace: project, engine.LabelStackImage: c.Image,
 			engine.LabelProject: project, engine.LabelService: plan.Service, engine.LabelSpecHash: plan.Hash,
 		},
-		Container: c, Network: network, Constraints: placed.Constraints, Replicas: 1,
+		Container: c, Network: network, Aliases: aliases, Constraints: placed.Constraints, Replicas: 1,
 	}
 }
 
@@ -108,7 +115,8 @@ func (s *Session) planSwarm(ctx context.Context, services []ServicePlan, existin
 	}
 	var out []swarmAction
 	for _, plan := range services {
-		a := swarmAction{spec: SwarmSpec(l.Config.Name, plan, placed[plan.Service]), service: plan.Service}
+		node, _ := l.Topology.Node(plan.Service)
+		a := swarmAction{spec: SwarmSpec(l.Config.Name, plan, node, placed[plan.Service]), service: plan.Service}
 		sv, ok := have[plan.Service]
 		c, hasTask := existing[plan.Service]
 		a.existing, a.container = sv, c
