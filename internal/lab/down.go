@@ -47,7 +47,7 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 		return nil, err
 	}
 	res := &DownResult{}
-	if l.Config.Swarm() {
+	if l.Config.Swarm() && s.checkSwarm(ctx) == nil {
 		if res.Containers, err = s.downSwarm(ctx); err != nil {
 			return res, err
 		}
