@@ -142,3 +142,15 @@ func (c *Config) Describe() string {
 	return fmt.Sprintf("lab %q: 1 master, %d replicas, %d sentinels (quorum %d, down-after %dms)",
 		c.Name, c.Replicas, c.Sentinels, c.Quorum, c.DownAfterMS())
 }
+
+// HostAddress is the address of this host the published ports are reached
+// at: the bind address, or loopback when they listen on every interface.
+func (c *Config) HostAddress() string { return HostAddress(c.Bind) }
+
+// HostAddress is Config.HostAddress for a bind address alone.
+func HostAddress(bind string) string {
+	if bind == "" || bind == "0.0.0.0" || bind == "::" {
+		return "127.0.0.1"
+	}
+	return bind
+}

@@ -262,7 +262,7 @@ func isLoopback(bind string) bool {
 }
 
 // confKeys are the settings rendered into confs, which are kept once written.
-var confKeys = []string{"master-name", "quorum", "down-after", "failover-timeout", "parallel-syncs",
+var confKeys = []string{"master-name", "addressing", "quorum", "down-after", "failover-timeout", "parallel-syncs",
 	"auth", "min-replicas-to-write", "min-replicas-max-lag"}
 
 // staleConfNotes names the settings that changed since the last render but

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/config"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -55,10 +56,7 @@ type Dialer struct {
 // bindHost (127.0.0.1 when the lab binds every interface). Until WithBridge
 // says how to find the lab network, it dials no in-network address.
 func NewDialer(lab *topology.Lab, bind string, reach Reach) *Dialer {
-	host := bind
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
+	host := config.HostAddress(bind)
 	d := &Dialer{
 		published: map[netip.AddrPort]string{}, inNetwork: map[string]netip.AddrPort{},
 		subnet: lab.Subnet, reach: reach, probeTimeout: 300 * time.Millisecond,
