@@ -35,6 +35,7 @@ func TestDefaults(t *testing.T) {
 		DownAfter: 3 * time.Second, FailoverTimeout: 10 * time.Second, ParallelSyncs: 1,
 		Image: "redis:7.2", Port: 6379, SentinelPort: 26379, Bind: "127.0.0.1", Addressing: "ip", Subnet: "auto",
 		User: "1000:1001", Auth: true, MinReplicasMaxLag: 10 * time.Second,
+		Engine: "docker", Placement: "spread",
 	}
 	c.Sources = nil
 	if !reflect.DeepEqual(*c, want) {

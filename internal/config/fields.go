@@ -132,6 +132,12 @@ var fields = []*Field{
 		func(c *Config) *int { return &c.MinReplicasToWrite }),
 	durationField("min-replicas-max-lag", "min-replicas-max-lag", "Redis min-replicas-max-lag (whole seconds)",
 		func(c *Config) *time.Duration { return &c.MinReplicasMaxLag }),
+	stringField("engine", "engine", `where the lab runs: "docker" (containers on this engine) or "swarm" (one service per node on this engine's swarm)`,
+		func(c *Config) *string { return &c.Engine }),
+	stringField("placement", "placement", `swarm: "spread" (no two sentinels, nor the master with a replica, on one host while there are hosts), "any", or SERVICE=CONSTRAINT,... (e.g. master=node.hostname==box1)`,
+		func(c *Config) *string { return &c.Placement }),
+	stringField("node-hosts", "node-host", "swarm: the engine endpoint of a swarm host, HOST=URL,... (ssh:// or tcp://), for the faults that act on a container of another host",
+		func(c *Config) *string { return &c.NodeHosts }),
 }
 
 func stringField(key, flag, usage string, ptr func(*Config) *string) *Field {

@@ -80,6 +80,8 @@ func Load(l Layers) (*Config, error) {
 		Subnet:            SubnetAuto,
 		Auth:              true,
 		MinReplicasMaxLag: 10 * time.Second,
+		Engine:            EngineDocker,
+		Placement:         PlacementSpread,
 		Sources:           map[string]Source{},
 	}
 	var problems []string
@@ -194,6 +196,9 @@ func applyDerivedDefaults(c *Config, l Layers) {
 		derive("user", "you are root; containers never run as root", func() { c.User = RootlessUser })
 	} else {
 		derive("user", "your uid:gid", func() { c.User = fmt.Sprintf("%d:%d", l.UID, l.GID) })
+	}
+	if c.Engine == EngineSwarm {
+		derive("addressing", "a swarm gives its services no static IPs", func() { c.Addressing = AddressingHostnames })
 	}
 	for _, f := range fields {
 		if _, ok := c.Sources[f.Key]; !ok {

@@ -70,7 +70,7 @@ func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, op
 	if err := s.renderAndPlan(ctx, opts, res, pl); err != nil {
 		return nil, err
 	}
-	if len(pl.actions) == 0 {
+	if len(pl.actions) == 0 && len(pl.swarm) == 0 {
 		if h := probe.Evaluate(s.Lab.Topology, s.Snapshot(ctx)); h.Healthy {
 			res.AlreadyUp, res.Health = true, h
 			return res, nil
@@ -94,6 +94,9 @@ type upPlan struct {
 	services []ServicePlan
 	missing  map[string]bool
 	actions  []action
+	// swarm is what up does to the services of a lab on a swarm, which
+	// then has no container actions.
+	swarm []swarmAction
 }
 
 // look resolves the lab against the engine, writing nothing before the
@@ -104,6 +107,11 @@ func (s *Session) look(ctx context.Context, dir labdir.Dir, cfg *config.Config) 
 		return nil, err
 	}
 	s.Progress.Printf("%s", desc)
+	if cfg.Swarm() {
+		if err := s.checkSwarm(ctx); err != nil {
+			return nil, err
+		}
+	}
 	taken, nets, err := s.takenSubnets(ctx, cfg.Name)
 	if err != nil {
 		return nil, err
@@ -185,6 +193,13 @@ func (s *Session) renderAndPlan(ctx context.Context, opts UpOptions, res *UpResu
 		return err
 	}
 	pl.missing = missingNetworks(pl.networks, pl.nets)
+	if l.Config.Swarm() {
+		for i := range pl.networks {
+			pl.networks[i].Spec.Overlay = true
+		}
+		pl.swarm, err = s.planSwarm(ctx, pl.services, pl.existing)
+		return err
+	}
 	pl.actions = planWith(pl.services, pl.existing, pl.missing)
 	return nil
 }
@@ -231,6 +246,9 @@ func (s *Session) start(ctx context.Context, opts UpOptions, pl *upPlan, res *Up
 		return fail(err)
 	}
 	if err := s.apply(ctx, pl.actions, res, made); err != nil {
+		return fail(err)
+	}
+	if err := s.applySwarm(ctx, pl.swarm, res, made); err != nil {
 		return fail(err)
 	}
 	started := s.Now()
