@@ -7,6 +7,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // FileName is the optional configuration file in the lab directory.
@@ -57,6 +59,9 @@ type Config struct {
 	MinReplicasToWrite int
 	// MinReplicasMaxLag is Redis' min-replicas-max-lag.
 	MinReplicasMaxLag time.Duration
+	// Timers are the periods the sentinels run with: normal (Sentinel's
+	// own) or fast (set with SENTINEL DEBUG once each sentinel answers).
+	Timers timers.Mode
 
 	// Sources says, for every key, where its value came from.
 	Sources map[string]Source

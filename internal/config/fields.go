@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // Kind is the type of a configuration value, as shown in help and errors.
@@ -130,6 +132,19 @@ var fields = []*Field{
 		func(c *Config) *int { return &c.MinReplicasToWrite }),
 	durationField("min-replicas-max-lag", "min-replicas-max-lag", "Redis min-replicas-max-lag (whole seconds)",
 		func(c *Config) *time.Duration { return &c.MinReplicasMaxLag }),
+	{
+		Key: "timers", Flag: "timers", Kind: KindString,
+		Usage: `sentinel periods: "normal" (Sentinel's own) or "fast" (shorter, set with SENTINEL DEBUG; Redis >= 7.0 or Valkey)`,
+		set: func(c *Config, raw string) error {
+			m, err := timers.Parse(raw)
+			if err != nil {
+				return err
+			}
+			c.Timers = m
+			return nil
+		},
+		get: func(c *Config) string { return string(c.Timers) },
+	},
 }
 
 func stringField(key, flag, usage string, ptr func(*Config) *string) *Field {
