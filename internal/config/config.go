@@ -7,6 +7,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // FileName is the optional configuration file in the lab directory.
@@ -69,6 +71,9 @@ type Config struct {
 	// NodeHosts are the engine endpoints of the swarm's hosts, by swarm
 	// node hostname ("box2=ssh://me@box2,box3=tcp://box3:2376").
 	NodeHosts string
+	// Timers are the periods the sentinels run with: normal (Sentinel's
+	// own) or fast (set with SENTINEL DEBUG once each sentinel answers).
+	Timers timers.Mode
 
 	// Sources says, for every key, where its value came from.
 	Sources map[string]Source
