@@ -132,7 +132,7 @@ var tourTexts = map[string]text{
 // What each replication line of a data node's log means, keyed "tour line
 // <kind>" (nodelog's kinds); %s are the values the line holds.
 var tourLineTexts = map[string]text{
-	"tour line connecting":         {"connects to its master %s", "建立连接：连接主服务器 %s"},
+	"tour line connecting":         {"connects to %s, its master", "建立连接：连接主服务器 %s"},
 	"tour line sync-started":       {"starts the sync with its master", "开始同步"},
 	"tour line connect-fired":      {"the connection to the master is open", "与主服务器的连接已建立"},
 	"tour line pinged":             {"the master answered PING: replication goes on (AUTH, REPLCONF, then PSYNC)", "主服务器回复了 PING，复制可以继续（随后 AUTH、REPLCONF、PSYNC）"},
@@ -150,13 +150,13 @@ var tourLineTexts = map[string]text{
 	"tour line replica-asks":       {"%s asks for a sync (PSYNC) (主服务器接收到同步请求)", "主服务器接收到 %s 的同步请求（PSYNC）"},
 	"tour line serves-full":        {"%s asked for a full resync: it had no history to continue", "%s 请求全量同步：它没有可以继续的复制历史"},
 	"tour line serves-partial":     {"accepts %s's PSYNC: sends the %s bytes it missed from the replication backlog buffer, from offset %s", "接受 %s 的 PSYNC：从复制积压缓冲区发送其缺少的 %s 字节，起始偏移量 %s"},
-	"tour line partial-refused":    {"cannot continue what the replica asked for (%s): a full resync follows", "无法继续从服务器请求的数据流（%s）：随后进行全量同步"},
+	"tour line partial-refused":    {"cannot continue what the replica asked for (%s: the replication ID it sent is neither of this master's): a full resync follows", "无法继续从服务器请求的数据流（%s：它发送的复制 ID 不是本主服务器的任何一个）：随后进行全量同步"},
 	"tour line serve-done":         {"the sync with %s succeeded: it is online and gets the stream", "与 %s 的同步成功：它已在线并接收数据流"},
 	"tour line rdb-loaded":         {"loaded %s keys from the snapshot", "从快照载入了 %s 个键"},
 	"tour line rdb-info":           {"reads the snapshot's header (version, age, memory)", "读取快照的头信息（版本、时间、内存）"},
 	"tour line master-lost":        {"lost its link to the master", "与主服务器的连接断开"},
 	"tour line master-cached":      {"keeps the lost master's replication ID and offset, to ask for a partial resync later", "缓存断开的主服务器的复制 ID 与偏移量，以便之后请求部分同步"},
-	"tour line cache-discarded":    {"drops the cached master state: it is a master now and its own history goes on", "丢弃缓存的主服务器状态：它现在是主服务器，继续自己的复制历史"},
+	"tour line cache-discarded":    {"drops the cached master state: that history will not be continued (a full resync replaces it, or the node is a master now)", "丢弃缓存的主服务器状态：不再继续该复制历史（被全量同步取代，或节点已成为主服务器）"},
 	"tour line cache-synthesized":  {"it was a master: it takes its own replication ID and offset as the cached master, hoping for a partial resync", "它原来是主服务器：用自己的复制 ID 与偏移量作为缓存的主服务器状态，争取部分同步"},
 	"tour line replicaof":          {"took REPLICAOF %s: it is to replicate that master", "执行了 REPLICAOF %s：开始复制该主服务器"},
 	"tour line master-mode":        {"took REPLICAOF NO ONE: it is a master now", "执行了 REPLICAOF NO ONE：现在是主服务器"},

@@ -120,8 +120,11 @@ func lineMeaning(l tour.LogLine, names failover.Names, lang Lang) string {
 			key += " partial"
 		}
 	case nodelog.SyncConnecting, nodelog.ServeAsked, nodelog.ServeFull, nodelog.ServeDone, nodelog.ServeReplicaLost,
-		nodelog.SyncReplicaOf, nodelog.SyncSocketError, nodelog.ServePartialRefused:
+		nodelog.SyncReplicaOf, nodelog.SyncSocketError:
 		args = append(args, names.Addr(r.Detail))
+	case nodelog.ServePartialRefused:
+		why, _, _ := strings.Cut(r.Detail, " (")
+		args = append(args, why)
 	case nodelog.ServePartial:
 		args = append(args, names.Addr(r.Detail))
 		for _, a := range r.Args {

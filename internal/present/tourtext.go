@@ -104,7 +104,7 @@ func writeTourLines(w io.Writer, lines []tour.LogLine) {
 			fmt.Fprintln(w)
 		}
 		last = l.Node
-		fmt.Fprintf(w, "  %-*s | %s\n", width, l.Node, l.Line)
+		fmt.Fprintf(w, "  %-*s | %s\n", width, l.Node, clip(l.Line))
 		if l.Meaning != "" {
 			fmt.Fprintf(w, "  %-*s   # %s\n", width, "", l.Meaning)
 		}
@@ -118,3 +118,13 @@ func WriteTourEnd(w io.Writer, lang Lang) {
 
 // TourPause is what --step shows between sections.
 func TourPause(lang Lang) string { return tr(lang, "tour pause") }
+
+// clip shortens a line for the terminal: the client list a REPLICAOF line
+// carries says nothing the tour explains (JSON keeps the whole line).
+func clip(s string) string {
+	const most = 180
+	if r := []rune(s); len(r) > most {
+		return string(r[:most]) + "..."
+	}
+	return s
+}

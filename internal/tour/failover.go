@@ -60,6 +60,7 @@ func runFailover(ctx context.Context, s *lab.Session, at *around, timeout time.D
 		}
 	}
 	l.read(ctx)
+	l.hold()
 	if _, err := failover.Revive(ctx, s, failover.ReviveOptions{Timeout: timeout + 30*time.Second}); err != nil {
 		return nil, fmt.Errorf("the failover went through, but reviving %s after it failed: %w", r.OldMaster.Service, err)
 	}

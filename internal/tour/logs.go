@@ -21,6 +21,34 @@ type logs struct {
 	targets []nodelog.Target
 	// lines are what each node wrote since mark, by service.
 	lines map[string][]nodelog.Line
+	// upTo, when set, is how many of each node's lines replLines and
+	// first look at: those read before a later step (revive) began.
+	upTo map[string]int
+}
+
+// hold keeps replLines and first to the lines read so far.
+func (l *logs) hold() {
+	l.upTo = map[string]int{}
+	for svc, lines := range l.lines {
+		l.upTo[svc] = len(lines)
+	}
+}
+
+// held are the lines of service replLines and first look at.
+func (l *logs) held(service string) []nodelog.Line {
+	lines := l.lines[service]
+	if n, ok := l.upTo[service]; ok && n < len(lines) {
+		return lines[:n]
+	}
+	if l.upTo != nil && !mapHas(l.upTo, service) {
+		return nil
+	}
+	return lines
+}
+
+func mapHas(m map[string]int, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // markLogs starts reading the nodes' logs from their current end.
@@ -64,15 +92,26 @@ func (l *logs) has(service string, kind nodelog.SyncKind) bool {
 }
 
 // replLines are the replication lines of the given nodes, by time; role
-// says what each node was while it wrote them.
+// says what each node was while it wrote them. The attempts a replica
+// repeats every second while its master is gone are shown once.
 func (l *logs) replLines(roles map[string]string, services ...string) []LogLine {
 	var lists [][]nodelog.Line
 	for _, svc := range services {
 		var keep []nodelog.Line
-		for _, line := range l.lines[svc] {
-			if _, ok := nodelog.ParseRepl(line.Text); ok {
-				keep = append(keep, line)
+		seen := map[string]bool{}
+		for _, line := range l.held(svc) {
+			r, ok := nodelog.ParseRepl(line.Text)
+			if !ok {
+				continue
 			}
+			if retried(r.Kind) {
+				key := string(r.Kind) + " " + r.Detail
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+			}
+			keep = append(keep, line)
 		}
 		lists = append(lists, keep)
 	}
@@ -83,9 +122,19 @@ func (l *logs) replLines(roles map[string]string, services ...string) []LogLine 
 	return out
 }
 
+// retried tells the steps a replica logs again at each attempt to reach
+// a master that is gone.
+func retried(k nodelog.SyncKind) bool {
+	switch k {
+	case nodelog.SyncConnecting, nodelog.SyncStarted, nodelog.SyncSocketError, nodelog.SyncConnectFired, nodelog.SyncPinged:
+		return true
+	}
+	return false
+}
+
 // first finds the first replication line of kind service logged.
 func (l *logs) first(service string, kind nodelog.SyncKind) (nodelog.Repl, bool) {
-	for _, line := range l.lines[service] {
+	for _, line := range l.held(service) {
 		if r, ok := nodelog.ParseRepl(line.Text); ok && r.Kind == kind {
 			return r, true
 		}
