@@ -85,7 +85,7 @@ func runTour(ctx context.Context, o *tourOptions) error {
 	pause := o.pauser()
 	n := 0
 	emit := func(t *tour.Tour, sec *tour.Section) error {
-		present.AnnotateSection(sec, t.Names, o.lang)
+		present.AnnotateSection(sec, t.Names(), o.lang)
 		if !text {
 			return nil
 		}

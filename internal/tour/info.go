@@ -97,8 +97,8 @@ func askInfo(ctx context.Context, nodes probe.Nodes, n topology.Node, sections .
 type around struct {
 	master, replica, sentinel info
 	server                    string
-	// names name the nodes by address and the sentinels by myid.
-	names failover.Names
+	// nodes are the lab's nodes, the sentinels with their myid.
+	nodes []Node
 }
 
 // lookAround finds the master the sentinels name, a replica linked to it
@@ -110,14 +110,13 @@ func lookAround(ctx context.Context, s *lab.Session) (*around, error) {
 	if err != nil {
 		return nil, err
 	}
-	at := &around{names: failover.Names{ByAddr: map[string]string{}, ByID: map[string]string{}}}
-	for _, n := range t.Nodes {
-		at.names.ByAddr[n.Addr.String()] = n.Service
-	}
+	at := &around{}
+	ids := map[string]string{}
 	for _, v := range views {
-		if v.MyID != "" {
-			at.names.ByID[v.MyID] = v.Service
-		}
+		ids[v.Service] = v.MyID
+	}
+	for _, n := range t.Nodes {
+		at.nodes = append(at.nodes, Node{Service: n.Service, Address: n.Addr.String(), ID: ids[n.Service]})
 	}
 	if at.master, err = askInfo(ctx, s.Nodes(), m, "server", "replication"); err != nil {
 		return nil, err

@@ -99,13 +99,17 @@ func (l *logs) replLines(roles map[string]string, services ...string) []LogLine 
 	for _, svc := range services {
 		var keep []nodelog.Line
 		seen := map[string]bool{}
+		target := "" // the master the replica is trying to reach
 		for _, line := range l.held(svc) {
 			r, ok := nodelog.ParseRepl(line.Text)
 			if !ok {
 				continue
 			}
+			if r.Kind == nodelog.SyncConnecting || r.Kind == nodelog.SyncReplicaOf {
+				target = r.Detail
+			}
 			if retried(r.Kind) {
-				key := string(r.Kind) + " " + r.Detail
+				key := string(r.Kind) + " " + r.Detail + " " + target
 				if seen[key] {
 					continue
 				}

@@ -36,11 +36,35 @@ type Tour struct {
 	// Server is what the lab runs: "Redis 7.0.15", "Valkey 8.0.1".
 	Server   string     `json:"server"`
 	Sections []*Section `json:"sections"`
-	// Names name the lab's nodes by address and its sentinels by myid,
-	// for what the lines mention.
-	Names failover.Names `json:"-"`
+	// FaultAt is when the tour faulted the master: the failover report of
+	// the same time is this tour's.
+	FaultAt time.Time `json:"fault_at,omitzero"`
+	// Nodes are the lab's nodes, so the addresses and sentinel ids the
+	// lines mention can be named.
+	Nodes []Node `json:"nodes"`
 	// failover is the failover the tour made.
 	failover *failover.Report
+}
+
+// Node is one node of the lab: its service, in-network address and, for
+// a sentinel, its myid.
+type Node struct {
+	Service string `json:"service"`
+	Address string `json:"address"`
+	ID      string `json:"id,omitempty"`
+}
+
+// Names name the nodes by address and the sentinels by myid, for what the
+// lines mention.
+func (t *Tour) Names() failover.Names {
+	n := failover.Names{ByAddr: map[string]string{}, ByID: map[string]string{}}
+	for _, node := range t.Nodes {
+		n.ByAddr[node.Address] = node.Service
+		if node.ID != "" {
+			n.ByID[node.ID] = node.Service
+		}
+	}
+	return n
 }
 
 // Section is one section of the seed with this lab's values. Title, Intro,
@@ -124,7 +148,7 @@ func Run(ctx context.Context, s *lab.Session, o Options, emit Emit) (*Tour, erro
 	if err != nil {
 		return t, err
 	}
-	t.Server, t.Names = at.server, at.names
+	t.Server, t.Nodes = at.server, at.nodes
 	if err := add(at.infoSections()...); err != nil {
 		return t, err
 	}
@@ -142,6 +166,6 @@ func Run(ctx context.Context, s *lab.Session, o Options, emit Emit) (*Tour, erro
 	if err != nil {
 		return t, err
 	}
-	t.failover = fo.report
+	t.failover, t.FaultAt = fo.report, fo.report.FaultAt
 	return t, add(fo.partialSection(), fo.stepsSection(), fo.sentinelSection(Follower), fo.sentinelSection(Leader))
 }
