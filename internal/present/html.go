@@ -83,6 +83,9 @@ type view struct {
 
 	Resyncs []resyncRow
 
+	// Syncs are the sync sections of the tour that made the failover.
+	Syncs []syncView
+
 	Load *loadView
 
 	// Scenario, on a scenario's page, is its verdict and checks; a run
