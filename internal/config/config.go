@@ -7,6 +7,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // FileName is the optional configuration file in the lab directory.
@@ -69,6 +71,9 @@ type Config struct {
 	// NodeHosts are the engine endpoints of the swarm's hosts, by swarm
 	// node hostname ("box2=ssh://me@box2,box3=tcp://box3:2376").
 	NodeHosts string
+	// Timers are the periods the sentinels run with: normal (Sentinel's
+	// own) or fast (set with SENTINEL DEBUG once each sentinel answers).
+	Timers timers.Mode
 
 	// Sources says, for every key, where its value came from.
 	Sources map[string]Source
@@ -150,4 +155,16 @@ func (c *Config) FailoverTimeoutMS() int64 { return c.FailoverTimeout.Millisecon
 func (c *Config) Describe() string {
 	return fmt.Sprintf("lab %q: 1 master, %d replicas, %d sentinels (quorum %d, down-after %dms)",
 		c.Name, c.Replicas, c.Sentinels, c.Quorum, c.DownAfterMS())
+}
+
+// HostAddress is the address of this host the published ports are reached
+// at: the bind address, or loopback when they listen on every interface.
+func (c *Config) HostAddress() string { return HostAddress(c.Bind) }
+
+// HostAddress is Config.HostAddress for a bind address alone.
+func HostAddress(bind string) string {
+	if bind == "" || bind == "0.0.0.0" || bind == "::" {
+		return "127.0.0.1"
+	}
+	return bind
 }

@@ -12,6 +12,8 @@ import (
 	"unicode"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // Default values of the keys that do not depend on other keys.
@@ -82,6 +84,7 @@ func Load(l Layers) (*Config, error) {
 		MinReplicasMaxLag: 10 * time.Second,
 		Engine:            EngineDocker,
 		Placement:         PlacementSpread,
+		Timers:            timers.Normal,
 		Sources:           map[string]Source{},
 	}
 	var problems []string
@@ -153,7 +156,8 @@ func (c *Config) Save() Saved {
 
 // FromSaved rebuilds the configuration a lab was rendered with.
 func FromSaved(s Saved) (*Config, error) {
-	c := &Config{Sources: map[string]Source{}}
+	// A lab saved before the timers key runs normal timers.
+	c := &Config{Timers: timers.Normal, Sources: map[string]Source{}}
 	var problems []string
 	for _, f := range fields {
 		raw, ok := s[f.Key]

@@ -14,6 +14,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/readiness"
 	"github.com/sentinel-lab/sentinel-lab/internal/render"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -53,6 +54,8 @@ type UpResult struct {
 	// they only watched; TroubleWaited how long up waited it out.
 	Trouble       *readiness.Report
 	TroubleWaited time.Duration
+	// Timers is what the sentinels run once the lab is healthy.
+	Timers timers.Report
 }
 
 // Up renders the lab, starts what is not running and waits until it is
@@ -72,8 +75,16 @@ func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, op
 	}
 	if len(pl.actions) == 0 && len(pl.swarm) == 0 {
 		if h := probe.Evaluate(s.Lab.Topology, s.Snapshot(ctx)); h.Healthy {
-			res.AlreadyUp, res.Health = true, h
-			return res, nil
+			// Running and healthy, but a sentinel restarted by hand (or
+			// a change of --timers) needs its periods set.
+			var err error
+			if res.Timers, err = s.EnsureTimers(ctx); err != nil {
+				return nil, err
+			}
+			if timersPending(res.Timers) == "" {
+				res.AlreadyUp, res.Health = true, h
+				return res, nil
+			}
 		}
 	}
 	if opts.CheckPorts {
@@ -155,7 +166,7 @@ func (s *Session) ensureImage(ctx context.Context, cfg *config.Config, res *UpRe
 		}
 	}
 	l.Image = res.Image.Ref
-	if l.needsServerVersion() {
+	if l.needsServerVersion() || l.Config.Timers == timers.Fast {
 		l.ServerVersion = s.serverVersion(ctx, l.Image)
 	}
 	return nil
@@ -253,7 +264,7 @@ func (s *Session) start(ctx context.Context, opts UpOptions, pl *upPlan, res *Up
 	}
 	started := s.Now()
 	var err error
-	res.Health, err = s.waitHealthy(ctx, opts.Timeout, newForgetting(pl.removed))
+	res.Health, res.Timers, err = s.waitHealthy(ctx, opts.Timeout, newForgetting(pl.removed))
 	if err == nil {
 		for _, n := range s.Lab.Topology.Nodes {
 			s.Progress.Node(n.Service, "healthy")

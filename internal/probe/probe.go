@@ -154,7 +154,6 @@ func (p *Prober) Node(ctx context.Context, n topology.Node) NodeInfo {
 		ni.Offset = info.Int("master_repl_offset")
 		ni.Replicas = info.Replicas()
 		for i := range ni.Replicas {
-			// A replica announcing a name: compare it as its address.
 			ni.Replicas[i].Addr = p.Lab.InNetwork(ni.Replicas[i].Addr)
 		}
 	case topology.Replica:
@@ -237,12 +236,13 @@ func (p *Prober) Sentinel(ctx context.Context, n topology.Node) SentinelView {
 	return v
 }
 
-// peers are the replicas or sentinels a sentinel knows, at their
-// in-network addresses whatever they announce.
+// peers lists what a sentinel knows by in-network address, whatever the
+// lab's addressing made it announce.
 func peers(lab *topology.Lab, list []map[string]string) []PeerState {
 	out := make([]PeerState, 0, len(list))
 	for _, m := range list {
-		out = append(out, PeerState{Address: lab.InNetwork(net.JoinHostPort(m["ip"], m["port"])), Flags: m["flags"], RunID: m["runid"]})
+		addr := lab.InNetwork(net.JoinHostPort(m["ip"], m["port"]))
+		out = append(out, PeerState{Address: addr, Flags: m["flags"], RunID: m["runid"]})
 	}
 	return out
 }
