@@ -77,8 +77,6 @@ func TestSwarmLab(t *testing.T) {
 		}
 	})
 	l := newLab(t, "--engine", "swarm")
-	l.Name = "i16-" + l.Name
-	l.Flags[1] = l.Name
 
 	if !wasSwarm {
 		r := l.run(append([]string{"up"}, l.Flags...)...)
