@@ -60,7 +60,8 @@ func (l *Lab) services() []engine.Service {
 
 // The lab on a one-node swarm that the test makes: refused with nothing
 // made before the engine is in a swarm, then up as services, healthy, a
-// failover of a killed task, revive, down with no service left.
+// failover and a revive in every mode that makes sense on a swarm, down
+// with no service left.
 func TestSwarmLab(t *testing.T) {
 	requireDocker(t)
 	c, err := client.New(client.FromEnv)
@@ -103,9 +104,19 @@ func TestSwarmLab(t *testing.T) {
 	if !st.Healthy {
 		t.Fatalf("status after up on the swarm: %s\nlogs:\n%s", describe(st), l.run("logs", "--tail", "20").stdout)
 	}
-	r := l.killMaster()
-	checkFailover(t, r, "master")
-	checkRevived(t, l, l.revive(), "master", r.NewMaster.Service)
+	// kill: the task's container; stop: the service scaled to 0; pause:
+	// the container frozen; disconnect: moved off the overlay. Each time
+	// on whichever node the sentinels made master.
+	master := "master"
+	for _, mode := range []string{"kill", "stop", "pause", "disconnect"} {
+		r := l.killMaster("--mode", mode)
+		checkFailover(t, r, master)
+		checkRevived(t, l, l.revive(), r.OldMaster.Service, r.NewMaster.Service)
+		if t.Failed() {
+			t.Fatalf("--mode %s failed", mode)
+		}
+		master = r.NewMaster.Service
+	}
 
 	l.must("down")
 	if left := l.services(); len(left) > 0 {
