@@ -143,6 +143,20 @@ func (s *Session) downSwarm(ctx context.Context) ([]string, error) {
 	return all, nil
 }
 
+// downServices removes a swarm lab's services for down, and lists what is
+// left of the lab for down to remove as for containers (helpers, a
+// container of the project made by hand).
+func (s *Session) downServices(ctx context.Context, res *DownResult) ([]engine.Container, error) {
+	var err error
+	if res.Containers, err = s.downSwarm(ctx); err != nil {
+		return nil, err
+	}
+	for _, service := range res.Containers {
+		s.Progress.Node(service, "service removed")
+	}
+	return s.allContainers(ctx)
+}
+
 // StartNode starts a node that is stopped: its container on an engine of
 // containers; on a swarm a new task (a killed task is not restarted, so
 // the node stays down until revive), or one task again for a service
