@@ -232,3 +232,20 @@ func TestPlaceNodesSpreadsOverHosts(t *testing.T) {
 		t.Errorf("a constraint of the user: master %+v, node-1 %+v", got["master"], got["node-1"])
 	}
 }
+
+func TestSwarmUpRefusedWhileTheLabRunsAsContainers(t *testing.T) {
+	env := newTestEnv(healthy)
+	env.eng.JoinSwarm()
+	dir := mkdir(t, newDir(t))
+	env.up(t, dir, nil)
+	env.eng.ResetCalls()
+
+	_, err := env.Up(ctx, dir, loadConfig(t, dir, swarmFlags), UpOptions{Flags: swarmFlags, Timeout: time.Minute})
+
+	if err == nil || !strings.Contains(err.Error(), "runs as containers") || !strings.Contains(err.Error(), "sentinel-lab down") {
+		t.Errorf("error %v; want the lab named as running as containers, with down as the fix", err)
+	}
+	if calls := env.eng.CallsTo("CreateService"); len(calls) > 0 {
+		t.Errorf("created services %v beside the containers", calls)
+	}
+}

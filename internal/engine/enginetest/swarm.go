@@ -16,7 +16,7 @@ import (
 // Labels the swarm puts on a task's container, as Docker does.
 const (
 	LabelSwarmService = "com.docker.swarm.service.name"
-	LabelSwarmTask    = "com.docker.swarm.task.id"
+	LabelSwarmTask    = engine.LabelSwarmTask
 )
 
 // swarmState is the fake's swarm: not a swarm until JoinSwarm.
