@@ -249,3 +249,29 @@ func TestSwarmUpRefusedWhileTheLabRunsAsContainers(t *testing.T) {
 		t.Errorf("created services %v beside the containers", calls)
 	}
 }
+
+func TestSwarmStatusNamesNodesOnOtherHosts(t *testing.T) {
+	env := newTestEnv(healthy)
+	env.eng.JoinSwarm("a", "b", "c")
+	dir := mkdir(t, newDir(t))
+	res := env.up(t, dir, swarmFlags)
+	if !res.Health.Healthy {
+		t.Fatal("not healthy")
+	}
+
+	r, err := env.Status(ctx)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spread over three hosts: host a runs the master and sentinel-1.
+	var remote []string
+	for _, p := range r.Problems {
+		if strings.Contains(p, "runs on swarm host") {
+			remote = append(remote, strings.Fields(p)[0])
+		}
+	}
+	if !slices.Equal(remote, []string{"node-1", "node-2", "sentinel-2", "sentinel-3"}) {
+		t.Errorf("nodes named as on other hosts: %v; problems: %v", remote, r.Problems)
+	}
+}
