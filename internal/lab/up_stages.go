@@ -48,25 +48,34 @@ func (s *Session) applyStaged(ctx context.Context, actions []action, res *UpResu
 		return err
 	}
 	if len(then) > 0 && len(masters) > 0 {
-		s.awaitAnswer(ctx, masters)
+		if err := s.awaitAnswer(ctx, masters); err != nil {
+			return err
+		}
 	}
 	return s.apply(ctx, then, res, m)
 }
 
 // awaitAnswer polls, every 20 ms, until one of services answers INFO, at
-// most masterAnswerTimeout or until ctx ends.
-func (s *Session) awaitAnswer(ctx context.Context, services []string) {
+// most masterAnswerTimeout or until ctx ends. A master that stopped (a bad
+// conf) fails it at once, with its last lines, as the health wait would.
+func (s *Session) awaitAnswer(ctx context.Context, services []string) error {
 	deadline := s.Now().Add(masterAnswerTimeout)
-	for s.Now().Before(deadline) && ctx.Err() == nil {
+	for poll := 0; s.Now().Before(deadline) && ctx.Err() == nil; poll++ {
 		for _, svc := range services {
 			if n, ok := s.Lab.Topology.Node(svc); ok && s.Nodes().Node(ctx, n).Reachable {
-				return
+				return nil
+			}
+		}
+		if poll%5 == 4 { // every 100 ms: the engine is asked less often
+			if err := s.CheckExited(ctx, services, ""); err != nil {
+				return err
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-s.Time().After(20 * time.Millisecond):
 		}
 	}
+	return nil
 }
