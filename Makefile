@@ -11,10 +11,14 @@ LDFLAGS := -X github.com/sentinel-lab/sentinel-lab/internal/cli.version=$(VERSIO
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/sentinel-lab
 
-## demo: the lab's main job: start the lab, fail the master over, show it
+## demo: the lab's main job: start the lab, fail the master over, show it,
+## bring the old master back, then the tour of the seed document on this lab
+## (TOURFLAGS="--lang zh" for the Chinese text, "--step" to pause)
 demo: build
 	$(BIN) up
 	$(BIN) kill-master
+	$(BIN) revive
+	$(BIN) tour $(TOURFLAGS)
 	$(BIN) status
 
 ## test: lint, unit tests and end-to-end tests (these need a Docker daemon:

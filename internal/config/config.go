@@ -7,6 +7,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // FileName is the optional configuration file in the lab directory.
@@ -60,6 +62,18 @@ type Config struct {
 	MinReplicasToWrite int
 	// MinReplicasMaxLag is Redis' min-replicas-max-lag.
 	MinReplicasMaxLag time.Duration
+	// Engine is where the lab runs: EngineDocker (containers) or
+	// EngineSwarm (one service per node on the engine's swarm).
+	Engine string
+	// Placement says where a swarm lab's nodes run: PlacementSpread,
+	// PlacementAny or per-service constraints (see ParsePlacement).
+	Placement string
+	// NodeHosts are the engine endpoints of the swarm's hosts, by swarm
+	// node hostname ("box2=ssh://me@box2,box3=tcp://box3:2376").
+	NodeHosts string
+	// Timers are the periods the sentinels run with: normal (Sentinel's
+	// own) or fast (set with SENTINEL DEBUG once each sentinel answers).
+	Timers timers.Mode
 
 	// Sources says, for every key, where its value came from.
 	Sources map[string]Source

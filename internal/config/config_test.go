@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 func load(t *testing.T, l Layers) (*Config, error) {
@@ -35,6 +37,7 @@ func TestDefaults(t *testing.T) {
 		DownAfter: 3 * time.Second, FailoverTimeout: 10 * time.Second, ParallelSyncs: 1,
 		Image: "redis:7.2", Port: 6379, SentinelPort: 26379, Bind: "127.0.0.1", Addressing: "ip", Subnet: "auto",
 		User: "1000:1001", Auth: true, MinReplicasMaxLag: 10 * time.Second,
+		Engine: "docker", Placement: "spread", Timers: timers.Normal,
 	}
 	c.Sources = nil
 	if !reflect.DeepEqual(*c, want) {
@@ -237,5 +240,42 @@ func TestHostAddressingRefusesABindAddressThisHostDoesNotHave(t *testing.T) {
 		} else if err != nil {
 			t.Errorf("%v: %v", tc.flags, err)
 		}
+	}
+}
+
+func TestTimersKeyInEveryLayer(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		layers Layers
+		want   timers.Mode
+		source string
+	}{
+		{"file", Layers{File: []byte("timers: fast\n")}, timers.Fast, "sentinel-lab.yaml:1"},
+		{"env", Layers{Env: envOf(map[string]string{"SENTINEL_LAB_TIMERS": "fast"})}, timers.Fast, "env SENTINEL_LAB_TIMERS"},
+		{"flag over env", Layers{Env: envOf(map[string]string{"SENTINEL_LAB_TIMERS": "fast"}), Flags: map[string]string{"timers": "normal"}}, timers.Normal, "flag --timers"},
+	} {
+		c, err := load(t, tc.layers)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if c.Timers != tc.want || c.Sources["timers"].String() != tc.source {
+			t.Errorf("%s: timers %q from %q, want %q from %q", tc.name, c.Timers, c.Sources["timers"], tc.want, tc.source)
+		}
+	}
+	_, err := load(t, Layers{Flags: map[string]string{"timers": "quick"}})
+	if err == nil || !strings.Contains(err.Error(), `"quick" is not normal or fast`) || !strings.Contains(err.Error(), "--timers fast") {
+		t.Errorf("--timers quick: %v; want the value and the fix named", err)
+	}
+	// A lab saved before the key existed runs normal timers.
+	saved := Saved{}
+	c, _ := load(t, Layers{})
+	for k, v := range c.Save() {
+		if k != "timers" {
+			saved[k] = v
+		}
+	}
+	back, err := FromSaved(saved)
+	if err != nil || back.Timers != timers.Normal {
+		t.Errorf("FromSaved without timers: %v, %v; want normal", back, err)
 	}
 }

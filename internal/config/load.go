@@ -12,6 +12,8 @@ import (
 	"unicode"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // Default values of the keys that do not depend on other keys.
@@ -80,6 +82,9 @@ func Load(l Layers) (*Config, error) {
 		Subnet:            SubnetAuto,
 		Auth:              true,
 		MinReplicasMaxLag: 10 * time.Second,
+		Engine:            EngineDocker,
+		Placement:         PlacementSpread,
+		Timers:            timers.Normal,
 		Sources:           map[string]Source{},
 	}
 	var problems []string
@@ -151,7 +156,8 @@ func (c *Config) Save() Saved {
 
 // FromSaved rebuilds the configuration a lab was rendered with.
 func FromSaved(s Saved) (*Config, error) {
-	c := &Config{Sources: map[string]Source{}}
+	// A lab saved before the timers key runs normal timers.
+	c := &Config{Timers: timers.Normal, Sources: map[string]Source{}}
 	var problems []string
 	for _, f := range fields {
 		raw, ok := s[f.Key]
@@ -194,6 +200,9 @@ func applyDerivedDefaults(c *Config, l Layers) {
 		derive("user", "you are root; containers never run as root", func() { c.User = RootlessUser })
 	} else {
 		derive("user", "your uid:gid", func() { c.User = fmt.Sprintf("%d:%d", l.UID, l.GID) })
+	}
+	if c.Engine == EngineSwarm {
+		derive("addressing", "a swarm gives its services no static IPs", func() { c.Addressing = AddressingHostnames })
 	}
 	for _, f := range fields {
 		if _, ok := c.Sources[f.Key]; !ok {

@@ -98,6 +98,7 @@ func validate(c *Config) []string {
 		bad("min-replicas-max-lag", "min-replicas-max-lag %s must be whole seconds, at least 1s; use --min-replicas-max-lag 10s",
 			FormatDuration(c.MinReplicasMaxLag))
 	}
+	p = append(p, validateSwarm(c)...)
 	return p
 }
 

@@ -120,6 +120,8 @@ type Network struct {
 	// invalid when it has none.
 	Gateway netip.Addr
 	Labels  map[string]string
+	// Overlay: a network of the swarm (driver overlay), not a bridge.
+	Overlay bool
 }
 
 // NetworkSpec is everything needed to create the lab network.
@@ -127,6 +129,9 @@ type NetworkSpec struct {
 	Name   string
 	Subnet netip.Prefix
 	Labels map[string]string
+	// Overlay makes an attachable overlay network of the swarm instead of
+	// a bridge: what a lab on a swarm runs on.
+	Overlay bool
 }
 
 // Engine runs containers. Every method returns errors that say what failed
@@ -180,4 +185,6 @@ type Engine interface {
 
 	// The inspection side: what logs, cli and export read.
 	Inspector
+	// The swarm side: a lab run as services (--engine swarm).
+	Swarm
 }

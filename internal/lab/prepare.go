@@ -200,6 +200,9 @@ func (l *Lab) confsExist() bool {
 // Render writes the lab's files and remembers its configuration, the flags
 // that shaped it, its subnet and password.
 func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
+	if err := l.checkTimers(); err != nil {
+		return nil, err
+	}
 	res, err := render.Render(l.Dir, render.Input{
 		Config: l.Config, Lab: l.Topology, Image: l.Image, Password: l.Password,
 		EnableDebug: debugSetting(l.ServerVersion, l.Image),
