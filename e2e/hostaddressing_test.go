@@ -192,6 +192,30 @@ func TestHostAddressingAnApplicationOnTheHostWritesThroughAFailover(t *testing.T
 		t.Errorf("the lab handed out %d addresses inside its subnet", n)
 	}
 	checkNoneLost(t, h, &acked)
+	checkAnnouncedShown(t, l, r.NewMaster.Service)
+}
+
+// status and the failover report show the announced addresses beside the
+// in-network ones.
+func checkAnnouncedShown(t *testing.T, l *Lab, master string) {
+	t.Helper()
+	st := l.status()
+	if st.Addressing != "host" || st.Master == nil || st.Master.Announced != master+"."+l.Name+".localhost:"+portOf(st.Master.Address) {
+		t.Errorf("status: addressing %q, master %+v", st.Addressing, st.Master)
+	}
+	for _, n := range st.Nodes {
+		if !strings.HasPrefix(n.Announced, n.Service+"."+l.Name+".localhost:") || n.Address == n.Announced {
+			t.Errorf("status: %s at %s announces %q", n.Service, n.Address, n.Announced)
+		}
+	}
+	if out := l.must("report", "-f", "-").stdout; !strings.Contains(out, "(announced as "+master+"."+l.Name+".localhost:") {
+		t.Errorf("the failover report does not show the new master's announced address:\n%s", out)
+	}
+}
+
+func portOf(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
 }
 
 func checkNoneLost(t *testing.T, h *hostSide, acked *sync.Map) {
