@@ -208,6 +208,12 @@ func checkAnnouncedShown(t *testing.T, l *Lab, master string) {
 			t.Errorf("status: %s at %s announces %q", n.Service, n.Address, n.Announced)
 		}
 	}
+	exp := l.path("export")
+	l.must("export", exp)
+	b, err := os.ReadFile(exp + "/status.json")
+	if err != nil || !strings.Contains(string(b), `"announced": "`+master+"."+l.Name+".localhost:") {
+		t.Errorf("export's status.json lacks the announced addresses (%v):\n%s", err, b)
+	}
 	if out := l.must("report", "-f", "-").stdout; !strings.Contains(out, "(announced as "+master+"."+l.Name+".localhost:") {
 		t.Errorf("the failover report does not show the new master's announced address:\n%s", out)
 	}
