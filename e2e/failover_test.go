@@ -7,6 +7,7 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 	"github.com/sentinel-lab/sentinel-lab/internal/fault"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 func (l *Lab) killMaster(args ...string) failover.Report {
@@ -111,10 +112,16 @@ func TestKillMasterEveryModeThenRevive(t *testing.T) {
 }
 
 // A second kill-master, without reviving, fails over again on the new
-// master: the lab follows the sentinels, not the service names.
+// master: the lab follows the sentinels, not the service names. It runs
+// Sentinel's own periods, which the sentinels list as theirs: the suite's
+// test of normal timers.
 func TestTwoFailoversInARow(t *testing.T) {
-	l := newLab(t)
+	l := newLab(t, "--timers", "normal")
 	l.up()
+	checkTimers(t, l, timers.Normal, "after up --timers normal")
+	if st := l.status(); st.Timers != timers.Normal {
+		t.Errorf("status says timers %q, want normal", st.Timers)
+	}
 	first := l.killMaster()
 	checkFailover(t, first, "master")
 	second := l.killMaster()

@@ -55,16 +55,24 @@ type Lab struct {
 	Flags []string
 }
 
-// newLab prepares a lab with a name unique to the test and down-after 1000
-// ms; it is removed, data included, when the test ends.
+// newLab prepares a lab with a name unique to the test, down-after 1000
+// ms and fast timers, so the suite does not wait on Sentinel's 10 s INFO
+// period (a test about the normal periods passes --timers normal, which
+// wins as the later flag); it is removed, data included, when the test
+// ends. E2E_LAB_PREFIX (default e2e) starts the lab names, so runs of
+// several people on one daemon tell their labs apart.
 func newLab(t *testing.T, extra ...string) *Lab {
 	t.Helper()
 	eng := requireDocker(t)
 	sum := sha1.Sum([]byte(t.Name() + strconv.FormatInt(time.Now().UnixNano(), 10)))
-	l := &Lab{t: t, Dir: t.TempDir(), Name: "e2e-" + hex.EncodeToString(sum[:4]), Eng: eng}
+	prefix := os.Getenv("E2E_LAB_PREFIX")
+	if prefix == "" {
+		prefix = "e2e"
+	}
+	l := &Lab{t: t, Dir: t.TempDir(), Name: prefix + "-" + hex.EncodeToString(sum[:4]), Eng: eng}
 	base := freePortBase(t)
 	l.Flags = append([]string{
-		"--name", l.Name, "--down-after", "1000",
+		"--name", l.Name, "--down-after", "1000", "--timers", "fast",
 		"--port", strconv.Itoa(base), "--sentinel-port", strconv.Itoa(base + 100),
 	}, extra...)
 	t.Cleanup(func() {

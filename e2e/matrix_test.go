@@ -15,6 +15,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/nodelog"
 	"github.com/sentinel-lab/sentinel-lab/internal/server"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // matrixServer is one server of the version matrix README's table names:
@@ -32,6 +33,10 @@ type matrixServer struct {
 	// mode is the fault of this server's failover: the matrix goes through
 	// every mode, one per server.
 	mode string
+	// noDebug: the server has no SENTINEL DEBUG (Redis 6.2), so it runs
+	// normal timers and refuses fast ones; written here rather than asked
+	// of the server package, so the test checks it.
+	noDebug bool
 }
 
 // imageModes gives each official image of the GitHub workflow's matrix its
@@ -66,13 +71,14 @@ func matrixServers() []matrixServer {
 			if mode == "" {
 				mode = "kill"
 			}
-			out = append(out, matrixServer{name: img, image: img, kind: kind, version: version, mode: mode})
+			out = append(out, matrixServer{name: img, image: img, kind: kind, version: version, mode: mode,
+				noDebug: kind == server.Redis && strings.HasPrefix(version, "6.")})
 		}
 		return out
 	}
 	builds := redisBuilds()
 	return []matrixServer{
-		{name: "redis-6.2.16", path: filepath.Join(builds, "redis-6.2.16", "redis-server"), kind: server.Redis, version: "6.2.16", mode: "stop"},
+		{name: "redis-6.2.16", path: filepath.Join(builds, "redis-6.2.16", "redis-server"), kind: server.Redis, version: "6.2.16", mode: "stop", noDebug: true},
 		{name: "redis-7.0.15-debian", path: "/usr/bin/redis-server", kind: server.Redis, version: "7.0.15", mode: "kill"},
 		{name: "redis-7.4.1", path: filepath.Join(builds, "redis-7.4.1", "redis-server"), kind: server.Redis, version: "7.4.1", mode: "pause"},
 		{name: "valkey-8.0.1", path: "/usr/bin/valkey-server", kind: server.Valkey, version: "8.0.1", mode: "disconnect"},
@@ -138,8 +144,12 @@ func TestVersionMatrix(t *testing.T) {
 				img = buildImage(t, l, s, want)
 			}
 			l.Flags = append(l.Flags, "--image", img)
+			mode := checkTimersRefused(t, l, s)
 			l.up()
 			st := l.status()
+			if st.Timers != mode {
+				t.Errorf("status says timers %q, want %q", st.Timers, mode)
+			}
 			if want.IsZero() {
 				if want, _ = server.Parse(st.Server); !s.is(want) {
 					t.Fatalf("image %s runs %q, want %s %s", img, st.Server, s.kind, s.version)
@@ -161,6 +171,25 @@ func TestVersionMatrix(t *testing.T) {
 			t.Logf("%s (%s): failover in %d ms with %s; %s rejoined with a %s resync", want, img, r.FailoverMS, s.mode, rv.Revived[0].Service, rv.Revived[0].Resync)
 		})
 	}
+}
+
+// checkTimersRefused: on a server without SENTINEL DEBUG, up --timers fast
+// is refused naming the version, with nothing written, and the lab runs
+// normal timers; others run the suite's fast ones. It returns the mode.
+func checkTimersRefused(t *testing.T, l *Lab, s matrixServer) timers.Mode {
+	t.Helper()
+	if !s.noDebug {
+		return timers.Fast
+	}
+	r := l.run(append(append([]string{"up"}, l.Flags...), "--timers", "fast")...)
+	if r.code != 2 || !strings.Contains(r.stderr, "--timers fast needs SENTINEL DEBUG") || !strings.Contains(r.stderr, "Redis "+s.version) {
+		t.Errorf("up --timers fast on %s: exit %d, stderr %q; want exit 2 naming the version", s.name, r.code, r.stderr)
+	}
+	if _, err := os.Stat(l.path("compose")); err == nil {
+		t.Errorf("the refused up wrote %s", l.path("compose"))
+	}
+	l.Flags = append(l.Flags, "--timers", "normal")
+	return timers.Normal
 }
 
 // buildImage runs `image build --redis-server` and checks the tag it chose.

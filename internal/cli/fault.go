@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 
@@ -110,6 +112,10 @@ func runFault(ctx context.Context, o *faultOptions) error {
 			res.Undone = append(res.Undone, fmt.Sprintf("%s: %s", f.Service, f.Kind.Undone()))
 		}
 		if err != nil {
+			return err
+		}
+		// A sentinel started again runs the default periods until told.
+		if err := s.WaitTimers(ctx, o.services, 30*time.Second); err != nil {
 			return err
 		}
 	}

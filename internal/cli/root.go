@@ -102,6 +102,7 @@ every step timed.`,
 		newLogsCommand(f, nil),
 		newCLICommand(f, nil),
 		newExportCommand(f, nil),
+		newConnectCommand(f, nil),
 		newCompletionCommand(f.IO),
 		newVersionCommand(f.IO),
 	)

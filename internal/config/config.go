@@ -7,6 +7,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // FileName is the optional configuration file in the lab directory.
@@ -44,6 +46,9 @@ type Config struct {
 	SentinelPort int
 	// Bind is the host address published ports listen on.
 	Bind string
+	// Addressing is how nodes name themselves and each other to clients:
+	// AddressingIP, AddressingHostnames or AddressingHost.
+	Addressing string
 	// Subnet is the lab network, an IPv4 /24, or "auto" to pick a free one.
 	Subnet string
 	// User is the uid:gid containers run as, so files under data/ stay the user's.
@@ -57,6 +62,18 @@ type Config struct {
 	MinReplicasToWrite int
 	// MinReplicasMaxLag is Redis' min-replicas-max-lag.
 	MinReplicasMaxLag time.Duration
+	// Engine is where the lab runs: EngineDocker (containers) or
+	// EngineSwarm (one service per node on the engine's swarm).
+	Engine string
+	// Placement says where a swarm lab's nodes run: PlacementSpread,
+	// PlacementAny or per-service constraints (see ParsePlacement).
+	Placement string
+	// NodeHosts are the engine endpoints of the swarm's hosts, by swarm
+	// node hostname ("box2=ssh://me@box2,box3=tcp://box3:2376").
+	NodeHosts string
+	// Timers are the periods the sentinels run with: normal (Sentinel's
+	// own) or fast (set with SENTINEL DEBUG once each sentinel answers).
+	Timers timers.Mode
 
 	// Sources says, for every key, where its value came from.
 	Sources map[string]Source
@@ -64,6 +81,20 @@ type Config struct {
 
 // PortAuto is the port value that asks for free ports.
 const PortAuto = "auto"
+
+// The addressing modes: what the sentinels and masters hand out.
+const (
+	// AddressingIP: the nodes' static in-network addresses.
+	AddressingIP = "ip"
+	// AddressingHostnames: the nodes' names on the lab network.
+	AddressingHostnames = "hostnames"
+	// AddressingHost: names and ports an application on the host reaches
+	// through the published ports, which the containers reach too.
+	AddressingHost = "host"
+)
+
+// AddressingModes lists the modes, as shown in help and errors.
+var AddressingModes = []string{AddressingIP, AddressingHostnames, AddressingHost}
 
 // SubnetAuto asks for a free subnet to be chosen when the lab is first rendered.
 const SubnetAuto = "auto"
@@ -124,4 +155,16 @@ func (c *Config) FailoverTimeoutMS() int64 { return c.FailoverTimeout.Millisecon
 func (c *Config) Describe() string {
 	return fmt.Sprintf("lab %q: 1 master, %d replicas, %d sentinels (quorum %d, down-after %dms)",
 		c.Name, c.Replicas, c.Sentinels, c.Quorum, c.DownAfterMS())
+}
+
+// HostAddress is the address of this host the published ports are reached
+// at: the bind address, or loopback when they listen on every interface.
+func (c *Config) HostAddress() string { return HostAddress(c.Bind) }
+
+// HostAddress is Config.HostAddress for a bind address alone.
+func HostAddress(bind string) string {
+	if bind == "" || bind == "0.0.0.0" || bind == "::" {
+		return "127.0.0.1"
+	}
+	return bind
 }

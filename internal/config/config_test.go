@@ -2,11 +2,14 @@ package config
 
 import (
 	"errors"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 func load(t *testing.T, l Layers) (*Config, error) {
@@ -32,8 +35,9 @@ func TestDefaults(t *testing.T) {
 	want := Config{
 		Name: "my-lab", MasterName: "redis-master", Replicas: 2, Sentinels: 3, Quorum: 2,
 		DownAfter: 3 * time.Second, FailoverTimeout: 10 * time.Second, ParallelSyncs: 1,
-		Image: "redis:7.2", Port: 6379, SentinelPort: 26379, Bind: "127.0.0.1", Subnet: "auto",
+		Image: "redis:7.2", Port: 6379, SentinelPort: 26379, Bind: "127.0.0.1", Addressing: "ip", Subnet: "auto",
 		User: "1000:1001", Auth: true, MinReplicasMaxLag: 10 * time.Second,
+		Engine: "docker", Placement: "spread", Timers: timers.Normal,
 	}
 	c.Sources = nil
 	if !reflect.DeepEqual(*c, want) {
@@ -119,6 +123,10 @@ func TestValidationNamesEveryProblem(t *testing.T) {
 			[]string{`sentinel-lab.yaml:1: unknown key "replica"; did you mean "replicas"?`}, 0},
 		{"underscore key", nil, "down_after: 1000\n", []string{`did you mean "down-after"?`}, 0},
 		{"file value not scalar", nil, "replicas: [1, 2]\n", []string{"sentinel-lab.yaml:1: replicas wants a single int value, found a list"}, 0},
+		{"unknown addressing", map[string]string{"addressing": "dns"}, "",
+			[]string{`addressing "dns" is not one of ip, hostnames, host; use --addressing ip`, "flag --addressing"}, 1},
+		{"addressing from the file is checked too", nil, "addressing: hostname\n",
+			[]string{`addressing "hostname" is not one of`, "sentinel-lab.yaml:1"}, 1},
 		{"several at once", map[string]string{"replicas": "0", "sentinels": "0", "image": ""}, "",
 			[]string{"replicas 0", "sentinels 0", "image is empty"}, 0},
 	}
@@ -206,3 +214,68 @@ func TestSavedRoundTripKeepsEverythingButSecrets(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// Host addressing hands out the bind address's names: a bind address this
+// host does not have is refused, naming the fix; loopback and "every
+// interface" need no look.
+func TestHostAddressingRefusesABindAddressThisHostDoesNotHave(t *testing.T) {
+	has := func(a netip.Addr) bool { return a == netip.MustParseAddr("192.168.1.5") }
+	cases := []struct {
+		flags map[string]string
+		bad   bool
+	}{
+		{map[string]string{"addressing": "host", "bind": "10.9.9.9"}, true},
+		{map[string]string{"addressing": "host", "bind": "192.168.1.5"}, false},
+		{map[string]string{"addressing": "host", "bind": "0.0.0.0"}, false},
+		{map[string]string{"addressing": "host"}, false},
+		{map[string]string{"addressing": "ip", "bind": "10.9.9.9"}, false},
+	}
+	for _, tc := range cases {
+		_, err := load(t, Layers{Flags: tc.flags, HostHasAddr: has})
+		if tc.bad {
+			if err == nil || !strings.Contains(err.Error(), "bind 10.9.9.9 is not an address of this host") ||
+				!strings.Contains(err.Error(), "use --bind 127.0.0.1") {
+				t.Errorf("%v: got %v, want the bind address refused with its fix", tc.flags, err)
+			}
+		} else if err != nil {
+			t.Errorf("%v: %v", tc.flags, err)
+		}
+	}
+}
+
+func TestTimersKeyInEveryLayer(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		layers Layers
+		want   timers.Mode
+		source string
+	}{
+		{"file", Layers{File: []byte("timers: fast\n")}, timers.Fast, "sentinel-lab.yaml:1"},
+		{"env", Layers{Env: envOf(map[string]string{"SENTINEL_LAB_TIMERS": "fast"})}, timers.Fast, "env SENTINEL_LAB_TIMERS"},
+		{"flag over env", Layers{Env: envOf(map[string]string{"SENTINEL_LAB_TIMERS": "fast"}), Flags: map[string]string{"timers": "normal"}}, timers.Normal, "flag --timers"},
+	} {
+		c, err := load(t, tc.layers)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if c.Timers != tc.want || c.Sources["timers"].String() != tc.source {
+			t.Errorf("%s: timers %q from %q, want %q from %q", tc.name, c.Timers, c.Sources["timers"], tc.want, tc.source)
+		}
+	}
+	_, err := load(t, Layers{Flags: map[string]string{"timers": "quick"}})
+	if err == nil || !strings.Contains(err.Error(), `"quick" is not normal or fast`) || !strings.Contains(err.Error(), "--timers fast") {
+		t.Errorf("--timers quick: %v; want the value and the fix named", err)
+	}
+	// A lab saved before the key existed runs normal timers.
+	saved := Saved{}
+	c, _ := load(t, Layers{})
+	for k, v := range c.Save() {
+		if k != "timers" {
+			saved[k] = v
+		}
+	}
+	back, err := FromSaved(saved)
+	if err != nil || back.Timers != timers.Normal {
+		t.Errorf("FromSaved without timers: %v, %v; want normal", back, err)
+	}
+}

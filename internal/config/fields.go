@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // Kind is the type of a configuration value, as shown in help and errors.
@@ -103,6 +105,8 @@ var fields = []*Field{
 		func(c *Config) *int { return &c.SentinelPort }),
 	stringField("bind", "bind", "host address the published ports listen on",
 		func(c *Config) *string { return &c.Bind }),
+	stringField("addressing", "addressing", `what sentinels and masters hand out: "ip" (in-network addresses), "hostnames" (node names) or "host" (addresses an application on the host connects to)`,
+		func(c *Config) *string { return &c.Addressing }),
 	stringField("subnet", "subnet", `lab network, an IPv4 /24 such as 172.28.5.0/24, or "auto"`,
 		func(c *Config) *string { return &c.Subnet }),
 	stringField("user", "user", "uid:gid the containers run as (default: yours)",
@@ -130,6 +134,25 @@ var fields = []*Field{
 		func(c *Config) *int { return &c.MinReplicasToWrite }),
 	durationField("min-replicas-max-lag", "min-replicas-max-lag", "Redis min-replicas-max-lag (whole seconds)",
 		func(c *Config) *time.Duration { return &c.MinReplicasMaxLag }),
+	stringField("engine", "engine", `where the lab runs: "docker" (containers on this engine) or "swarm" (one service per node on this engine's swarm)`,
+		func(c *Config) *string { return &c.Engine }),
+	stringField("placement", "placement", `swarm: "spread" (no two sentinels, nor the master with a replica, on one host while there are hosts), "any", or SERVICE=CONSTRAINT,... (e.g. master=node.hostname==box1)`,
+		func(c *Config) *string { return &c.Placement }),
+	stringField("node-hosts", "node-host", "swarm: the engine endpoint of a swarm host, HOST=URL,... (ssh:// or tcp://), for the faults that act on a container of another host",
+		func(c *Config) *string { return &c.NodeHosts }),
+	{
+		Key: "timers", Flag: "timers", Kind: KindString,
+		Usage: `sentinel periods: "normal" (Sentinel's own) or "fast" (shorter, set with SENTINEL DEBUG; Redis >= 7.0 or Valkey)`,
+		set: func(c *Config, raw string) error {
+			m, err := timers.Parse(raw)
+			if err != nil {
+				return err
+			}
+			c.Timers = m
+			return nil
+		},
+		get: func(c *Config) string { return string(c.Timers) },
+	},
 }
 
 func stringField(key, flag, usage string, ptr func(*Config) *string) *Field {

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"hash/fnv"
+	"net/netip"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"unicode"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // Default values of the keys that do not depend on other keys.
@@ -45,6 +48,10 @@ type Layers struct {
 	Flags map[string]string
 	// UID and GID of the invoking user.
 	UID, GID int
+	// HostHasAddr tells whether this host has an address, so host
+	// addressing refuses a --bind nothing here listens on; nil skips
+	// the check.
+	HostHasAddr func(netip.Addr) bool
 }
 
 // Error lists every problem of a configuration at once.
@@ -71,9 +78,13 @@ func Load(l Layers) (*Config, error) {
 		Image:             DefaultImage,
 		Port:              DefaultPort,
 		Bind:              DefaultBind,
+		Addressing:        AddressingIP,
 		Subnet:            SubnetAuto,
 		Auth:              true,
 		MinReplicasMaxLag: 10 * time.Second,
+		Engine:            EngineDocker,
+		Placement:         PlacementSpread,
+		Timers:            timers.Normal,
 		Sources:           map[string]Source{},
 	}
 	var problems []string
@@ -103,6 +114,7 @@ func Load(l Layers) (*Config, error) {
 
 	applyDerivedDefaults(c, l)
 	problems = append(problems, validate(c)...)
+	problems = append(problems, validateHostBind(c, l.HostHasAddr)...)
 	if len(problems) > 0 {
 		return nil, &Error{Problems: problems}
 	}
@@ -144,7 +156,8 @@ func (c *Config) Save() Saved {
 
 // FromSaved rebuilds the configuration a lab was rendered with.
 func FromSaved(s Saved) (*Config, error) {
-	c := &Config{Sources: map[string]Source{}}
+	// A lab saved before the timers key runs normal timers.
+	c := &Config{Timers: timers.Normal, Sources: map[string]Source{}}
 	var problems []string
 	for _, f := range fields {
 		raw, ok := s[f.Key]
@@ -187,6 +200,9 @@ func applyDerivedDefaults(c *Config, l Layers) {
 		derive("user", "you are root; containers never run as root", func() { c.User = RootlessUser })
 	} else {
 		derive("user", "your uid:gid", func() { c.User = fmt.Sprintf("%d:%d", l.UID, l.GID) })
+	}
+	if c.Engine == EngineSwarm {
+		derive("addressing", "a swarm gives its services no static IPs", func() { c.Addressing = AddressingHostnames })
 	}
 	for _, f := range fields {
 		if _, ok := c.Sources[f.Key]; !ok {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,10 @@ func validate(c *Config) []string {
 	if _, err := netip.ParseAddr(c.Bind); err != nil {
 		bad("bind", "bind %q is not an IP address; use --bind 127.0.0.1 (or 0.0.0.0 to listen on every interface)", c.Bind)
 	}
+	if !slices.Contains(AddressingModes, c.Addressing) {
+		bad("addressing", "addressing %q is not one of %s; use --addressing ip (in-network addresses), hostnames or host (what an application on this host connects to)",
+			c.Addressing, strings.Join(AddressingModes, ", "))
+	}
 	if c.Subnet != SubnetAuto {
 		if _, err := ParseSubnet(c.Subnet); err != nil {
 			bad("subnet", "subnet %q: %v; use --subnet 172.28.5.0/24 or --subnet auto", c.Subnet, err)
@@ -93,7 +98,23 @@ func validate(c *Config) []string {
 		bad("min-replicas-max-lag", "min-replicas-max-lag %s must be whole seconds, at least 1s; use --min-replicas-max-lag 10s",
 			FormatDuration(c.MinReplicasMaxLag))
 	}
+	p = append(p, validateSwarm(c)...)
 	return p
+}
+
+// validateHostBind refuses host addressing on a bind address this host does
+// not have: the nodes would hand out addresses nothing listens on. Only a
+// new configuration is checked (a saved one was checked when rendered).
+func validateHostBind(c *Config, hasAddr func(netip.Addr) bool) []string {
+	if c.Addressing != AddressingHost || hasAddr == nil {
+		return nil
+	}
+	bind, err := netip.ParseAddr(c.Bind)
+	if err != nil || bind.IsUnspecified() || bind.IsLoopback() || hasAddr(bind) {
+		return nil // a bad address is validate's to name
+	}
+	return []string{fmt.Sprintf("bind %s is not an address of this host, so with addressing host the nodes would hand out an address nothing listens on; use --bind 127.0.0.1 (this host only) or one of this host's addresses (%s)",
+		c.Bind, c.Sources["bind"])}
 }
 
 // PasswordProblem is the one rule a lab password obeys, wherever it comes

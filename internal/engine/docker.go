@@ -169,7 +169,7 @@ func (d *Docker) Networks(ctx context.Context) ([]Network, error) {
 	}
 	var out []Network
 	for _, n := range res.Items {
-		nw := Network{ID: n.ID, Name: n.Name, Labels: n.Labels}
+		nw := Network{ID: n.ID, Name: n.Name, Labels: n.Labels, Overlay: n.Driver == "overlay"}
 		for _, c := range n.IPAM.Config {
 			if !c.Subnet.IsValid() {
 				continue
@@ -193,6 +193,9 @@ func (d *Docker) Networks(ctx context.Context) ([]Network, error) {
 // can keep static addresses.
 func (d *Docker) CreateNetwork(ctx context.Context, spec NetworkSpec) error {
 	opts := client.NetworkCreateOptions{Driver: "bridge", Labels: spec.Labels}
+	if spec.Overlay {
+		opts.Driver, opts.Scope, opts.Attachable = "overlay", "swarm", true
+	}
 	if spec.Subnet.IsValid() {
 		opts.IPAM = &network.IPAM{Config: []network.IPAMConfig{{Subnet: spec.Subnet}}}
 	}
@@ -303,6 +306,7 @@ func createArgs(spec ContainerSpec) (*container.Config, *container.HostConfig, *
 		ReadonlyRootfs: spec.ReadOnly,
 		Tmpfs:          spec.Tmpfs,
 		Init:           spec.Init,
+		ExtraHosts:     spec.ExtraHosts,
 	}
 	for _, m := range spec.Mounts {
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly})

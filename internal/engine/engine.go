@@ -81,6 +81,9 @@ type ContainerSpec struct {
 	Tmpfs      map[string]string
 	Ports      []Port
 	Endpoints  []Endpoint
+	// ExtraHosts are hosts-file lines, "name:ip". Left out of the JSON
+	// when empty, so the spec hash of labs made before it stays the same.
+	ExtraHosts []string `json:",omitempty"`
 	// NetworkMode, when set, replaces the endpoints: "container:<id>"
 	// shares that container's network namespace (a helper setting packet
 	// filter rules for it), "none" gives no network at all.
@@ -117,6 +120,8 @@ type Network struct {
 	// invalid when it has none.
 	Gateway netip.Addr
 	Labels  map[string]string
+	// Overlay: a network of the swarm (driver overlay), not a bridge.
+	Overlay bool
 }
 
 // NetworkSpec is everything needed to create the lab network.
@@ -124,6 +129,9 @@ type NetworkSpec struct {
 	Name   string
 	Subnet netip.Prefix
 	Labels map[string]string
+	// Overlay makes an attachable overlay network of the swarm instead of
+	// a bridge: what a lab on a swarm runs on.
+	Overlay bool
 }
 
 // Engine runs containers. Every method returns errors that say what failed
@@ -177,4 +185,6 @@ type Engine interface {
 
 	// The inspection side: what logs, cli and export read.
 	Inspector
+	// The swarm side: a lab run as services (--engine swarm).
+	Swarm
 }

@@ -63,6 +63,11 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 	if o.Poll <= 0 {
 		o.Poll = 20 * time.Millisecond
 	}
+	// A sentinel restarted since the lab's periods were set runs the
+	// defaults: set them again before the failover is timed.
+	if _, err := s.EnsureTimers(ctx); err != nil {
+		return nil, err
+	}
 	d, err := Discover(ctx, s, o.Force)
 	if err != nil {
 		return nil, err
@@ -105,7 +110,7 @@ func KillMaster(ctx context.Context, s *lab.Session, o Options) (*Report, error)
 		return nil, err
 	}
 	r := newReport(s.Lab, d, o, t0, callMS, tr)
-	r.HeldBack = held
+	r.HeldBack, r.Timers = held, s.Lab.Config.Timers
 	if nm, ok := tr.NewMaster(); ok {
 		r.Server = s.Nodes().Node(ctx, nm).Server.String()
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -58,6 +59,9 @@ type Report struct {
 	Sentinels []SentinelRef `json:"sentinels,omitempty"`
 	// Server is what the new master runs: "Redis 6.2.16", "Valkey 8.0.1".
 	Server string `json:"server,omitempty"`
+	// Timers are the sentinel periods the lab ran: normal or fast; ""
+	// in reports saved before they were recorded.
+	Timers timers.Mode `json:"timers,omitempty"`
 }
 
 // SentinelRef names a sentinel and the myid its events use.

@@ -133,6 +133,11 @@ func waitRejoined(ctx context.Context, s *lab.Session, faults []fault.Fault, sta
 		if err := exitedAfterRevive(ctx, s, started(faults)); err != nil {
 			return false, "", err
 		}
+		// A revived sentinel restarted without the lab's periods: it
+		// gets them as soon as it answers.
+		if _, err := s.EnsureTimers(ctx); err != nil {
+			return false, "", err
+		}
 		views := probe.SentinelViews(ctx, s.Nodes(), s.Lab.Topology)
 		m, err := CurrentMaster(s.Lab.Topology, views, true)
 		if err != nil {
@@ -179,6 +184,9 @@ func waitHealthy(ctx context.Context, s *lab.Session, revived []string, timeout 
 	}
 	_, err = reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
 		if err := exitedAfterRevive(ctx, s, revived); err != nil {
+			return false, "", err
+		}
+		if _, err := s.EnsureTimers(ctx); err != nil {
 			return false, "", err
 		}
 		h := probe.Evaluate(s.Lab.Topology, s.Snapshot(ctx))

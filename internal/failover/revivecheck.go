@@ -109,6 +109,10 @@ func nothingToRevive(ctx context.Context, s *lab.Session, timeout time.Duration,
 	l := s.Lab
 	var last probe.Health
 	_, err := reviveWait(s, timeout).Until(ctx, func(ctx context.Context) (bool, string, error) {
+		// A sentinel restarted outside the lab lost its periods.
+		if _, err := s.EnsureTimers(ctx); err != nil {
+			return false, "", err
+		}
 		last = probe.Evaluate(l.Topology, s.Snapshot(ctx))
 		return last.Healthy, last.Condition(), nil
 	})

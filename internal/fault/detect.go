@@ -94,7 +94,7 @@ func Undo(ctx context.Context, s *lab.Session, f Fault, c engine.Container) erro
 	case Paused:
 		return eng.Unpause(ctx, c.ID)
 	case Stopped:
-		return eng.Start(ctx, c.ID)
+		return s.StartNode(ctx, f.Service, c)
 	case CutOff:
 		return reconnect(ctx, s, n, c)
 	}

@@ -81,6 +81,10 @@ func (in *Injection) Inject(ctx context.Context) error {
 	case Kill:
 		return eng.Kill(ctx, c.ID, "SIGKILL")
 	case Stop:
+		if in.s.Lab.Config.Swarm() {
+			// A swarm stops a node by scaling its service to 0.
+			return in.s.StopNode(ctx, n.Service)
+		}
 		return eng.Stop(ctx, c.ID, 10*time.Second)
 	case Pause:
 		return eng.Pause(ctx, c.ID)

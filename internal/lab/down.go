@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +47,17 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 		return nil, err
 	}
 	res := &DownResult{}
+	if l.Config.Swarm() && s.checkSwarm(ctx) == nil {
+		if res.Containers, err = s.downSwarm(ctx); err != nil {
+			return res, err
+		}
+		for _, service := range res.Containers {
+			s.Progress.Node(service, "service removed")
+		}
+		if containers, err = s.allContainers(ctx); err != nil {
+			return res, err
+		}
+	}
 	// Stop before removing, so every node saves its data on shutdown; the
 	// sentinels first, so they do not start a failover while the data
 	// nodes go down.
@@ -76,7 +88,9 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 		if name == "" {
 			name = c.Name
 		}
-		res.Containers = append(res.Containers, name)
+		if !slices.Contains(res.Containers, name) {
+			res.Containers = append(res.Containers, name)
+		}
 	}
 	sort.Strings(res.Containers)
 	for _, service := range res.Containers {

@@ -66,7 +66,22 @@ func Layers(dir labdir.Dir, flags map[string]string) (config.Layers, error) {
 		Dir: dir.Root, File: file, Env: os.LookupEnv,
 		Remembered: st.Flags, Flags: flags,
 		UID: os.Getuid(), GID: os.Getgid(),
+		HostHasAddr: hostHasAddr,
 	}, nil
+}
+
+// hostHasAddr tells whether one of this host's interfaces has addr.
+func hostHasAddr(addr netip.Addr) bool {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return true // cannot tell: let the engine's bind error speak
+	}
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().Unmap() == addr.Unmap() {
+			return true
+		}
+	}
+	return false
 }
 
 // Resolve prepares the lab for rendering from a validated configuration.
@@ -185,6 +200,9 @@ func (l *Lab) confsExist() bool {
 // Render writes the lab's files and remembers its configuration, the flags
 // that shaped it, its subnet and password.
 func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
+	if err := l.checkTimers(); err != nil {
+		return nil, err
+	}
 	res, err := render.Render(l.Dir, render.Input{
 		Config: l.Config, Lab: l.Topology, Image: l.Image, Password: l.Password,
 		EnableDebug: debugSetting(l.ServerVersion, l.Image),
@@ -247,7 +265,7 @@ func isLoopback(bind string) bool {
 }
 
 // confKeys are the settings rendered into confs, which are kept once written.
-var confKeys = []string{"master-name", "quorum", "down-after", "failover-timeout", "parallel-syncs",
+var confKeys = []string{"master-name", "addressing", "quorum", "down-after", "failover-timeout", "parallel-syncs",
 	"auth", "min-replicas-to-write", "min-replicas-max-lag"}
 
 // staleConfNotes names the settings that changed since the last render but

@@ -16,6 +16,14 @@ import (
 // their data from data/.
 func (s *Session) Recreate(ctx context.Context, services ...string) error {
 	l := s.Lab
+	if l.Config.Swarm() {
+		for _, service := range services {
+			if err := s.StartNode(ctx, service, engine.Container{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	project, err := composefile.Load(ctx, l.Dir, l.Config.Name, l.ComposeEnv())
 	if err != nil {
 		return err

@@ -168,9 +168,17 @@ func (s *Session) Containers(ctx context.Context) (map[string]engine.Container, 
 		if c.Labels[engine.LabelOneoff] == "True" {
 			continue // a `docker compose run` container is not its service's
 		}
+		if prev, ok := out[c.Service]; ok && alive(prev) && !alive(c) {
+			continue // a swarm keeps the stopped containers of a node's earlier tasks
+		}
 		out[c.Service] = c
 	}
 	return out, nil
+}
+
+// alive tells a container that runs or is paused.
+func alive(c engine.Container) bool {
+	return c.State == engine.StateRunning || c.State == engine.StatePaused
 }
 
 // NameTakenError refuses a second lab under a name already in use.

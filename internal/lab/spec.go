@@ -130,6 +130,10 @@ func ContainerSpecFor(p *types.Project, s types.ServiceConfig, configFiles []str
 		path, opts, _ := strings.Cut(t, ":")
 		spec.Tmpfs[path] = opts
 	}
+	if len(s.ExtraHosts) > 0 {
+		spec.ExtraHosts = s.ExtraHosts.AsList(":")
+		sort.Strings(spec.ExtraHosts) // a map in compose-go: a stable hash
+	}
 	var err error
 	if spec.Ports, err = portsOf(s); err != nil {
 		return spec, err
@@ -222,7 +226,7 @@ func unsupported(s types.ServiceConfig) error {
 	for key, set := range map[string]bool{
 		"mem_limit": s.MemLimit != 0, "mem_reservation": s.MemReservation != 0, "cpus": s.CPUS != 0,
 		"cpuset": s.CPUSet != "", "cpu_shares": s.CPUShares != 0, "ulimits": len(s.Ulimits) > 0,
-		"dns": len(s.DNS) > 0, "dns_search": len(s.DNSSearch) > 0, "extra_hosts": len(s.ExtraHosts) > 0,
+		"dns": len(s.DNS) > 0, "dns_search": len(s.DNSSearch) > 0,
 		"sysctls": len(s.Sysctls) > 0, "shm_size": s.ShmSize != 0, "pids_limit": s.PidsLimit != 0,
 		"volumes_from": len(s.VolumesFrom) > 0, "links": len(s.Links) > 0, "pid": s.Pid != "", "ipc": s.Ipc != "",
 		"runtime": s.Runtime != "", "cgroup_parent": s.CgroupParent != "", "group_add": len(s.GroupAdd) > 0,

@@ -8,6 +8,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/server"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -31,6 +32,8 @@ type Report struct {
 	// Faults are the faults in place, "node-1: packet filter (loss 30%)":
 	// what `sentinel-lab revive` undoes.
 	Faults []string `json:"faults"`
+	// Timers are the sentinel periods the lab runs: normal or fast.
+	Timers timers.Mode `json:"timers"`
 }
 
 // AddFault notes a fault in place on service.
@@ -86,7 +89,10 @@ type SentinelStatus struct {
 	Tilt          bool   `json:"tilt"`
 	QuorumOK      bool   `json:"quorum_ok"`
 	QuorumReply   string `json:"quorum_reply,omitempty"`
-	Error         string `json:"error,omitempty"`
+	// Timers are the periods it runs (normal, fast, custom), "" when not
+	// known (it did not answer).
+	Timers timers.Mode `json:"timers,omitempty"`
+	Error  string      `json:"error,omitempty"`
 	// Faults are the faults in place on it.
 	Faults []string `json:"faults,omitempty"`
 }
@@ -134,6 +140,7 @@ func (s *Session) Status(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	r := BuildReport(l, containers, s.Snapshot(ctx))
+	r.addTimers(s.ReadTimers(ctx))
 	if p, err := s.networkProblem(ctx); err != nil {
 		return nil, err
 	} else if p != "" {
@@ -146,7 +153,8 @@ func (s *Session) Status(ctx context.Context) (*Report, error) {
 func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snapshot) *Report {
 	t := l.Topology
 	h := probe.Evaluate(t, snap)
-	r := &Report{Lab: t.Name, MasterName: t.MasterName, Healthy: h.Healthy, Problems: h.Problems, Image: l.Image, Faults: []string{}}
+	r := &Report{Lab: t.Name, MasterName: t.MasterName, Healthy: h.Healthy, Problems: h.Problems, Image: l.Image, Faults: []string{},
+		Timers: l.Config.Timers}
 	if r.Problems == nil {
 		r.Problems = []string{}
 	}
@@ -198,6 +206,22 @@ func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snap
 		r.Sentinels = append(r.Sentinels, ss)
 	}
 	return r
+}
+
+// addTimers notes which periods each sentinel runs; a sentinel that runs
+// others than the lab's (it restarted) makes the lab unhealthy, so it is
+// never left slow without a word.
+func (r *Report) addTimers(tr timers.Report) {
+	for _, st := range tr.Sentinels {
+		for i := range r.Sentinels {
+			if r.Sentinels[i].Service == st.Service {
+				r.Sentinels[i].Timers = st.Runs
+			}
+		}
+	}
+	if p := TimersProblem(tr); p != "" {
+		r.Healthy, r.Problems = false, append(r.Problems, p)
+	}
 }
 
 // notRunning is the snapshot of a lab without containers: nobody answers.

@@ -14,6 +14,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
 	"github.com/sentinel-lab/sentinel-lab/internal/readiness"
 	"github.com/sentinel-lab/sentinel-lab/internal/render"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -53,6 +54,8 @@ type UpResult struct {
 	// they only watched; TroubleWaited how long up waited it out.
 	Trouble       *readiness.Report
 	TroubleWaited time.Duration
+	// Timers is what the sentinels run once the lab is healthy.
+	Timers timers.Report
 }
 
 // Up renders the lab, starts what is not running and waits until it is
@@ -70,10 +73,18 @@ func (s *Session) Up(ctx context.Context, dir labdir.Dir, cfg *config.Config, op
 	if err := s.renderAndPlan(ctx, opts, res, pl); err != nil {
 		return nil, err
 	}
-	if len(pl.actions) == 0 {
+	if len(pl.actions) == 0 && len(pl.swarm) == 0 {
 		if h := probe.Evaluate(s.Lab.Topology, s.Snapshot(ctx)); h.Healthy {
-			res.AlreadyUp, res.Health = true, h
-			return res, nil
+			// Running and healthy, but a sentinel restarted by hand (or
+			// a change of --timers) needs its periods set.
+			var err error
+			if res.Timers, err = s.EnsureTimers(ctx); err != nil {
+				return nil, err
+			}
+			if timersPending(res.Timers) == "" {
+				res.AlreadyUp, res.Health = true, h
+				return res, nil
+			}
 		}
 	}
 	if opts.CheckPorts {
@@ -94,6 +105,9 @@ type upPlan struct {
 	services []ServicePlan
 	missing  map[string]bool
 	actions  []action
+	// swarm is what up does to the services of a lab on a swarm, which
+	// then has no container actions.
+	swarm []swarmAction
 }
 
 // look resolves the lab against the engine, writing nothing before the
@@ -104,6 +118,11 @@ func (s *Session) look(ctx context.Context, dir labdir.Dir, cfg *config.Config) 
 		return nil, err
 	}
 	s.Progress.Printf("%s", desc)
+	if cfg.Swarm() {
+		if err := s.checkSwarm(ctx); err != nil {
+			return nil, err
+		}
+	}
 	taken, nets, err := s.takenSubnets(ctx, cfg.Name)
 	if err != nil {
 		return nil, err
@@ -147,7 +166,7 @@ func (s *Session) ensureImage(ctx context.Context, cfg *config.Config, res *UpRe
 		}
 	}
 	l.Image = res.Image.Ref
-	if l.needsServerVersion() {
+	if l.needsServerVersion() || l.Config.Timers == timers.Fast {
 		l.ServerVersion = s.serverVersion(ctx, l.Image)
 	}
 	return nil
@@ -185,6 +204,13 @@ func (s *Session) renderAndPlan(ctx context.Context, opts UpOptions, res *UpResu
 		return err
 	}
 	pl.missing = missingNetworks(pl.networks, pl.nets)
+	if l.Config.Swarm() {
+		for i := range pl.networks {
+			pl.networks[i].Spec.Overlay = true
+		}
+		pl.swarm, err = s.planSwarm(ctx, pl.services, pl.existing)
+		return err
+	}
 	pl.actions = planWith(pl.services, pl.existing, pl.missing)
 	return nil
 }
@@ -233,9 +259,12 @@ func (s *Session) start(ctx context.Context, opts UpOptions, pl *upPlan, res *Up
 	if err := s.apply(ctx, pl.actions, res, made); err != nil {
 		return fail(err)
 	}
+	if err := s.applySwarm(ctx, pl.swarm, res, made); err != nil {
+		return fail(err)
+	}
 	started := s.Now()
 	var err error
-	res.Health, err = s.waitHealthy(ctx, opts.Timeout, newForgetting(pl.removed))
+	res.Health, res.Timers, err = s.waitHealthy(ctx, opts.Timeout, newForgetting(pl.removed))
 	if err == nil {
 		for _, n := range s.Lab.Topology.Nodes {
 			s.Progress.Node(n.Service, "healthy")

@@ -18,6 +18,13 @@ type made struct {
 	mu         sync.Mutex
 	containers []string
 	networks   []string
+	services   []string
+}
+
+func (m *made) service(id string) {
+	m.mu.Lock()
+	m.services = append(m.services, id)
+	m.mu.Unlock()
 }
 
 func (m *made) container(id string) {
@@ -26,12 +33,25 @@ func (m *made) container(id string) {
 	m.mu.Unlock()
 }
 
-func (m *made) empty() bool { return len(m.containers) == 0 && len(m.networks) == 0 }
+func (m *made) empty() bool {
+	return len(m.containers) == 0 && len(m.networks) == 0 && len(m.services) == 0
+}
 
 // rollback removes what a failed up created and says so with its error.
 func (s *Session) rollback(m *made, cause error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	for _, id := range m.services {
+		if err := s.Engine.RemoveService(ctx, id); err != nil {
+			return fmt.Errorf("%w\nremoving what this up created also failed: %v", cause, err)
+		}
+	}
+	if len(m.services) > 0 {
+		// The overlay network goes once the tasks' containers are gone.
+		if err := s.waitGone(ctx, s.Lab.Topology.Services()); err != nil {
+			return fmt.Errorf("%w\nremoving what this up created also failed: %v", cause, err)
+		}
+	}
 	for _, id := range m.containers {
 		if err := s.Engine.Remove(ctx, id); err != nil {
 			return fmt.Errorf("%w\nremoving what this up created also failed: %v", cause, err)
@@ -42,7 +62,7 @@ func (s *Session) rollback(m *made, cause error) error {
 			return fmt.Errorf("%w\nremoving what this up created also failed: %v", cause, err)
 		}
 	}
-	return &RolledBackError{Err: cause, Containers: len(m.containers), Networks: len(m.networks)}
+	return &RolledBackError{Err: cause, Containers: len(m.containers) + len(m.services), Networks: len(m.networks)}
 }
 
 // RolledBackError is a failed up that removed what it had created.

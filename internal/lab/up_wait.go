@@ -10,14 +10,19 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 	"github.com/sentinel-lab/sentinel-lab/internal/wait"
 )
 
 // waitHealthy polls the lab until it is healthy. A lab container that
 // exits meanwhile fails the wait at once, with its last log lines.
-func (s *Session) waitHealthy(ctx context.Context, timeout time.Duration, forget *forgetting) (probe.Health, error) {
+func (s *Session) waitHealthy(ctx context.Context, timeout time.Duration, forget *forgetting) (probe.Health, timers.Report, error) {
 	l := s.Lab
-	var last probe.Health
+	var (
+		last     probe.Health
+		tr       timers.Report
+		pendingT string
+	)
 	strategy := wait.Strategy{
 		Clock: s.Clock, Interval: s.interval(), Timeout: timeout,
 		OnChange: func(_ time.Duration, cond string) { s.Progress.Printf("waiting: %s", cond) },
@@ -36,15 +41,28 @@ func (s *Session) waitHealthy(ctx context.Context, timeout time.Duration, forget
 			s.Progress.Printf("%s", did)
 			return false, "the sentinels forget the nodes that are gone", nil
 		}
-		last = probe.Evaluate(l.Topology, snap)
+		// Each sentinel gets the lab's periods as soon as it answers,
+		// before it has to find anyone.
+		var err error
+		if tr, err = s.EnsureTimers(ctx); err != nil {
+			return false, "", err
+		}
+		last, pendingT = probe.Evaluate(l.Topology, snap), timersPending(tr)
+		if last.Healthy && pendingT != "" {
+			return false, pendingT, nil
+		}
 		return last.Healthy, last.Condition(), nil
 	})
 	var te *wait.TimeoutError
 	if errors.As(err, &te) {
-		return last, fmt.Errorf("the lab is not healthy after %s (--timeout); still not true: %s",
-			te.After.Round(100*time.Millisecond), strings.Join(last.Problems, "; "))
+		problems := last.Problems
+		if pendingT != "" {
+			problems = append(problems, pendingT)
+		}
+		return last, tr, fmt.Errorf("the lab is not healthy after %s (--timeout); still not true: %s",
+			te.After.Round(100*time.Millisecond), strings.Join(problems, "; "))
 	}
-	return last, err
+	return last, tr, err
 }
 
 // ExitedError is a lab container that stopped on its own.

@@ -20,6 +20,9 @@ func WriteFailover(w io.Writer, r *failover.Report, lang Lang) {
 		r.NewMaster.Service, r.NewMaster.Address)
 	fmt.Fprintf(w, "Fault: %s requested at %s (the engine took %d ms); down-after-milliseconds %d\n",
 		r.Mode, r.FaultAt.Format("15:04:05.000"), r.FaultCallMS, d)
+	if t := timersText(r.Timers, English); t != "" {
+		fmt.Fprintf(w, "Timers: %s\n", t)
+	}
 	if hb := r.HeldBack; hb != nil {
 		fmt.Fprintf(w, "%s\n", heldBackText(hb, English))
 		for _, why := range hb.Why {

@@ -186,6 +186,9 @@ func (v *view) header(r *failover.Report, lang Lang) {
 		{Label: tr(lang, "failoverIn"), Value: seconds(r.FailoverMS), Note: vsD(r.FailoverMS, d)},
 		{Label: tr(lang, "convergedIn"), Value: seconds(r.ConvergedMS), Note: vsD(r.ConvergedMS, d)},
 	}
+	if r.Timers != "" { // reports saved before the timers were recorded have none
+		v.Summary = append(v.Summary, summaryItem{Label: tr(lang, "timers"), Value: string(r.Timers), Note: timersText(r.Timers, lang)})
+	}
 	if r.Server != "" { // reports saved before the server was recorded have none
 		v.Server = tr(lang, "server", r.Server)
 	}

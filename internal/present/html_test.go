@@ -13,6 +13,7 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -315,5 +316,26 @@ func TestServerShown(t *testing.T) {
 	}
 	if out := renderHTML(t, r, Chinese); !strings.Contains(out, `<p class="sub">服务端：Valkey 8.0.1（新主节点 INFO 所报告）</p>`) {
 		t.Error("the zh report does not name the server")
+	}
+}
+
+// The page says which timers the lab ran; a report saved before they were
+// recorded says nothing of them.
+func TestTimersShown(t *testing.T) {
+	r := fixture(t, "seed")
+	if out := renderHTML(t, r, English); strings.Contains(out, "SENTINEL DEBUG") {
+		t.Error("a report without timers names some")
+	}
+	r.Timers = timers.Fast
+	if out := renderHTML(t, r, English); !strings.Contains(out, "ping-period 300 ms") || !strings.Contains(out, "set with SENTINEL DEBUG") {
+		t.Error("the en report does not say the lab ran fast timers")
+	}
+	if out := renderHTML(t, r, Chinese); !strings.Contains(out, "用 SENTINEL DEBUG 设置") {
+		t.Error("the zh report does not say the lab ran fast timers")
+	}
+	var text bytes.Buffer
+	WriteFailover(&text, r, English)
+	if !strings.Contains(text.String(), "\nTimers: fast (") {
+		t.Errorf("the text report does not name the timers:\n%s", text.String())
 	}
 }

@@ -12,7 +12,7 @@ import (
 // WriteSoak prints a soak: rounds converged, the percentiles, and why each
 // round that failed did.
 func WriteSoak(w io.Writer, s *soak.Summary) {
-	fmt.Fprintf(w, "Soak: %d of %d rounds converged cleanly (mode %s, down-after %d ms).\n", s.Converged, s.Rounds, s.Mode, s.DownAfterMS)
+	fmt.Fprintf(w, "Soak: %d of %d rounds converged cleanly (mode %s, down-after %d ms, %s timers).\n", s.Converged, s.Rounds, s.Mode, s.DownAfterMS, orText(string(s.Timers), "normal"))
 	fmt.Fprintf(w, "  failover_ms  p50 %.0f  p95 %.0f  max %.0f\n", s.FailoverMS.P50, s.FailoverMS.P95, s.FailoverMS.Max)
 	if s.OutageMS != nil {
 		fmt.Fprintf(w, "  outage_ms    p50 %.0f  p95 %.0f  max %.0f\n", s.OutageMS.P50, s.OutageMS.P95, s.OutageMS.Max)

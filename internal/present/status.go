@@ -22,6 +22,9 @@ func WriteStatus(w io.Writer, r *lab.Report) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Server: %s; image %s.\n", orText(r.Server, "not known (no data node answers)"), r.Image)
+	if t := timersText(r.Timers, English); t != "" {
+		fmt.Fprintf(w, "Timers: %s.\n", t)
+	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  - %s\n", p)
 	}
@@ -43,19 +46,19 @@ func WriteStatus(w io.Writer, r *lab.Report) {
 			n.Service, containerText(n.State, n.Network), n.Role, n.Address, dash(n.MasterService), dash(n.MasterLinkStatus),
 			n.Offset, lag, n.ConnectedReplicas, dash(short(n.ReplID)))
 	}
-	fmt.Fprintln(tw, "\nSENTINEL\tCONTAINER\tMASTER\tFLAGS\tREPLICAS\tSENTINELS\tEPOCH\tTILT\tCKQUORUM")
+	fmt.Fprintln(tw, "\nSENTINEL\tCONTAINER\tMASTER\tFLAGS\tREPLICAS\tSENTINELS\tEPOCH\tTILT\tCKQUORUM\tTIMERS")
 	for _, s := range r.Sentinels {
 		if s.Error != "" {
-			fmt.Fprintf(tw, "%s\t%s\tdown\t-\t-\t-\t-\t-\t-\n", s.Service, containerText(s.State, s.Network))
+			fmt.Fprintf(tw, "%s\t%s\tdown\t-\t-\t-\t-\t-\t-\t-\n", s.Service, containerText(s.State, s.Network))
 			continue
 		}
 		quorum := "OK"
 		if !s.QuorumOK {
 			quorum = "NO: " + s.QuorumReply
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n",
 			s.Service, containerText(s.State, s.Network), fmt.Sprintf("%s (%s)", dash(s.MasterService), s.MasterAddress),
-			s.Flags, s.Replicas, s.Sentinels, s.Epoch, yesNo(s.Tilt), quorum)
+			s.Flags, s.Replicas, s.Sentinels, s.Epoch, yesNo(s.Tilt), quorum, dash(string(s.Timers)))
 	}
 	tw.Flush()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/readiness"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -27,6 +28,9 @@ type UpView struct {
 	// did more than watch.
 	Trouble         *readiness.Report `json:"trouble,omitempty"`
 	TroubleWaitedMS int64             `json:"trouble_waited_ms,omitempty"`
+	// Timers are the sentinel periods the lab runs, and what each
+	// sentinel ran and was set to.
+	Timers timers.Report `json:"timers"`
 }
 
 type nodeLocation struct {
@@ -54,7 +58,7 @@ func UpJSON(res *lab.UpResult) UpView {
 		Lab: l.Config.Name, AlreadyUp: res.AlreadyUp, Image: res.Image.Ref, ImageSource: string(res.Image.Source),
 		Created: orEmpty(res.Created), Started: orEmpty(res.Started), Recreated: orEmpty(res.Recreated),
 		HealthyAfter: res.HealthyAfter.Milliseconds(), Master: upMaster(res), Nodes: locations(l),
-		Trouble: res.Trouble, TroubleWaitedMS: res.TroubleWaited.Milliseconds(),
+		Trouble: res.Trouble, TroubleWaitedMS: res.TroubleWaited.Milliseconds(), Timers: res.Timers,
 	}
 }
 
@@ -79,6 +83,7 @@ func WriteUp(w io.Writer, res *lab.UpResult) {
 	if master != nil {
 		fmt.Fprintf(w, "Master: %s at %s (sentinels monitor it as %q)\n", master.Service, master.Address, l.Config.MasterName)
 	}
+	fmt.Fprintf(w, "Timers: %s\n", timersText(l.Config.Timers, English))
 	if res.Trouble != nil {
 		fmt.Fprintln(w, "The sentinels had trouble while the lab started:")
 		for _, line := range res.Trouble.Describe(l.Config.DownAfter) {

@@ -22,7 +22,7 @@ func (p *Prober) MasterAddr(ctx context.Context, n topology.Node) (string, error
 	if len(a) != 2 {
 		return "", fmt.Errorf("%s: get-master-addr-by-name answered %q", n.Service, a)
 	}
-	return a[0] + ":" + a[1], nil
+	return p.Lab.InNetwork(a[0] + ":" + a[1]), nil
 }
 
 // Subscribe subscribes to every channel of a sentinel (PSUBSCRIBE *).

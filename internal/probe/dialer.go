@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/config"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -36,6 +37,9 @@ const (
 // node's published port: never wherever else the host would route it.
 type Dialer struct {
 	published map[netip.AddrPort]string
+	// inNetwork maps what nodes announce (names in hostname or host
+	// addressing) to their in-network addresses.
+	inNetwork map[string]netip.AddrPort
 	subnet    netip.Prefix
 	reach     Reach
 	// learned is what answered in ReachAuto: ReachAuto until then.
@@ -52,13 +56,14 @@ type Dialer struct {
 // bindHost (127.0.0.1 when the lab binds every interface). Until WithBridge
 // says how to find the lab network, it dials no in-network address.
 func NewDialer(lab *topology.Lab, bind string, reach Reach) *Dialer {
-	host := bind
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
+	host := config.HostAddress(bind)
+	d := &Dialer{
+		published: map[netip.AddrPort]string{}, inNetwork: map[string]netip.AddrPort{},
+		subnet: lab.Subnet, reach: reach, probeTimeout: 300 * time.Millisecond,
 	}
-	d := &Dialer{published: map[netip.AddrPort]string{}, subnet: lab.Subnet, reach: reach, probeTimeout: 300 * time.Millisecond}
 	for _, n := range lab.Nodes {
 		d.published[n.Addr] = net.JoinHostPort(host, strconv.Itoa(n.HostPort))
+		d.inNetwork[n.Announced()] = n.Addr
 	}
 	d.learned.Store(int32(ReachAuto))
 	return d
@@ -83,6 +88,9 @@ func (d *Dialer) Mode() Reach {
 // Addresses outside the lab's subnet are dialed as they are.
 func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	var nd net.Dialer
+	if in, ok := d.inNetwork[addr]; ok {
+		addr = in.String() // a node's name: dialed like its address
+	}
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil || !d.subnet.Contains(ap.Addr()) {
 		return nd.DialContext(ctx, network, addr)

@@ -140,3 +140,20 @@ func TestDialerDialsInNetworkAddressesOverTheLabBridge(t *testing.T) {
 		t.Errorf("stray in-subnet address without a bridge: %v", err)
 	}
 }
+
+// A node's announced name ("master:6379" in hostname addressing) is dialed
+// the way its in-network address is: here, through its published port. The
+// host never resolves the lab's names itself.
+func TestDialerDialsAnnouncedNamesLikeTheirNode(t *testing.T) {
+	lab, inNetwork, published := loopbackLab(t)
+	lab.Nodes[0].Host = "master.nowhere.invalid"
+	d := probe.NewDialer(lab, "127.0.0.1", probe.ReachPublished)
+	conn, err := d.DialContext(context.Background(), "tcp", lab.Nodes[0].Announced())
+	if err != nil {
+		t.Fatalf("dialing %s: %v", lab.Nodes[0].Announced(), err)
+	}
+	conn.Close()
+	if inNetwork.count() != 0 || published.count() != 1 {
+		t.Errorf("dialed in-network %d times, published %d times; want 0 and 1", inNetwork.count(), published.count())
+	}
+}

@@ -153,8 +153,11 @@ func (p *Prober) Node(ctx context.Context, n topology.Node) NodeInfo {
 	case topology.Master:
 		ni.Offset = info.Int("master_repl_offset")
 		ni.Replicas = info.Replicas()
+		for i := range ni.Replicas {
+			ni.Replicas[i].Addr = p.Lab.InNetwork(ni.Replicas[i].Addr)
+		}
 	case topology.Replica:
-		ni.MasterAddr = net.JoinHostPort(info["master_host"], info["master_port"])
+		ni.MasterAddr = p.Lab.InNetwork(net.JoinHostPort(info["master_host"], info["master_port"]))
 		ni.MasterLinkStatus = info["master_link_status"]
 		ni.Offset = info.Int("slave_repl_offset")
 	}
@@ -209,7 +212,7 @@ func (p *Prober) Sentinel(ctx context.Context, n topology.Node) SentinelView {
 		return v
 	}
 	v.Reachable = true
-	v.MasterAddr = net.JoinHostPort(m["ip"], m["port"])
+	v.MasterAddr = p.Lab.InNetwork(net.JoinHostPort(m["ip"], m["port"]))
 	v.Flags = m["flags"]
 	v.NumReplicas, _ = strconv.Atoi(m["num-slaves"])
 	v.NumOtherSentinels, _ = strconv.Atoi(m["num-other-sentinels"])
@@ -218,10 +221,10 @@ func (p *Prober) Sentinel(ctx context.Context, n topology.Node) SentinelView {
 	v.DownAfterMS, _ = strconv.ParseInt(m["down-after-milliseconds"], 10, 64)
 	v.Quorum, _ = strconv.Atoi(m["quorum"])
 	if rs, err := c.Replicas(ctx, name).Result(); err == nil {
-		v.Replicas = peers(rs)
+		v.Replicas = peers(p.Lab, rs)
 	}
 	if ss, err := c.Sentinels(ctx, name).Result(); err == nil {
-		v.Sentinels = peers(ss)
+		v.Sentinels = peers(p.Lab, ss)
 	}
 	v.Tilt, v.MyID = sentinelSelf(ctx, c)
 	reply, err := c.CkQuorum(ctx, name).Result()
@@ -233,10 +236,13 @@ func (p *Prober) Sentinel(ctx context.Context, n topology.Node) SentinelView {
 	return v
 }
 
-func peers(list []map[string]string) []PeerState {
+// peers lists what a sentinel knows by in-network address, whatever the
+// lab's addressing made it announce.
+func peers(lab *topology.Lab, list []map[string]string) []PeerState {
 	out := make([]PeerState, 0, len(list))
 	for _, m := range list {
-		out = append(out, PeerState{Address: net.JoinHostPort(m["ip"], m["port"]), Flags: m["flags"], RunID: m["runid"]})
+		addr := lab.InNetwork(net.JoinHostPort(m["ip"], m["port"]))
+		out = append(out, PeerState{Address: addr, Flags: m["flags"], RunID: m["runid"]})
 	}
 	return out
 }

@@ -58,7 +58,20 @@ type composeNode struct {
 	HostOctet int
 }
 
+// extraHost is one hosts-file line of every node: a name it announces and
+// the last octet of its static address.
+type extraHost struct {
+	Name  string
+	Octet int
+}
+
 func composeData(in Input) any {
+	var hosts []extraHost
+	if in.Lab.NamesNodes() {
+		for _, n := range in.Lab.Nodes {
+			hosts = append(hosts, extraHost{n.Host, int(n.Addr.Addr().As4()[3])})
+		}
+	}
 	var nodes []composeNode
 	for _, n := range in.Lab.Nodes {
 		nodes = append(nodes, composeNode{
@@ -75,7 +88,8 @@ func composeData(in Input) any {
 		Nodes               []composeNode
 		Replicas            []topology.Node
 		Sentinels           []topology.Node
-	}{in.Config.Image, in.Config.Bind, topology.LogDir, nodes, in.Lab.DataNodes()[1:], in.Lab.Sentinels()}
+		ExtraHosts          []extraHost
+	}{in.Config.Image, in.Config.Bind, topology.LogDir, nodes, in.Lab.DataNodes()[1:], in.Lab.Sentinels(), hosts}
 }
 
 // EnvVar is one variable of compose/.env.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/netip"
 	"os"
 	"regexp"
 	"syscall"
@@ -16,51 +15,70 @@ import (
 )
 
 type addr struct {
-	IP         netip.Addr
+	Host       string
 	Port       uint16
 	SentinelID string
 }
 
-func nodeConf(in Input, n topology.Node, ids map[string]string) ([]byte, error) {
-	master := in.Lab.InitialMaster()
+// NodeConf renders the redis.conf or sentinel.conf of node n from the
+// topology alone: every address in it is what the nodes announce
+// (topology.Node.Host), so the same confs serve any engine that makes
+// those names resolve. ids are the sentinels' myids by service.
+func NodeConf(in Input, n topology.Node, ids map[string]string) ([]byte, error) {
 	if !n.IsSentinel() {
-		data := struct {
-			Service, Lab, Password, LogFile string
-			Port                            uint16
-			MinReplicasToWrite              int
-			MinReplicasMaxLag               int64
-			ReplicaOf                       string
-			EnableDebug                     bool
-		}{
-			Service: n.Service, Lab: in.Lab.Name, Password: in.Password, LogFile: n.LogFile(), Port: n.Addr.Port(),
-			EnableDebug:        in.EnableDebug,
-			MinReplicasToWrite: in.Config.MinReplicasToWrite,
-			MinReplicasMaxLag:  int64(in.Config.MinReplicasMaxLag.Seconds()),
-		}
-		if n.Role == topology.Replica {
-			data.ReplicaOf = fmt.Sprintf("%s %d", master.Addr.Addr(), master.Addr.Port())
-		}
-		return execute("redis.conf.tmpl", data)
+		return redisConf(in, n)
 	}
+	return sentinelConf(in, n, ids)
+}
+
+func redisConf(in Input, n topology.Node) ([]byte, error) {
+	master := in.Lab.InitialMaster()
+	data := struct {
+		Service, Lab, Password, LogFile string
+		Port                            uint16
+		MinReplicasToWrite              int
+		MinReplicasMaxLag               int64
+		ReplicaOf, AnnounceHost         string
+		EnableDebug                     bool
+	}{
+		Service: n.Service, Lab: in.Lab.Name, Password: in.Password, LogFile: n.LogFile(), Port: n.Addr.Port(),
+		EnableDebug:        in.EnableDebug,
+		MinReplicasToWrite: in.Config.MinReplicasToWrite,
+		MinReplicasMaxLag:  int64(in.Config.MinReplicasMaxLag.Seconds()),
+	}
+	if in.Lab.NamesNodes() {
+		data.AnnounceHost = n.Host
+	}
+	if n.Role == topology.Replica {
+		data.ReplicaOf = fmt.Sprintf("%s %d", master.Host, master.Addr.Port())
+	}
+	return execute("redis.conf.tmpl", data)
+}
+
+func sentinelConf(in Input, n topology.Node, ids map[string]string) ([]byte, error) {
+	master := in.Lab.InitialMaster()
 	data := struct {
 		Service, Lab, Password, SentinelID, MasterName, LogFile string
-		MasterIP                                                netip.Addr
+		MasterHost, AnnounceHost                                string
 		Port, MasterPort                                        uint16
 		Quorum, ParallelSyncs                                   int
 		DownAfterMS, FailoverTimeoutMS                          int64
 		KnownReplicas, KnownSentinels                           []addr
 	}{
 		Service: n.Service, Lab: in.Lab.Name, Password: in.Password, SentinelID: ids[n.Service], LogFile: n.LogFile(),
-		MasterName: in.Lab.MasterName, MasterIP: master.Addr.Addr(), MasterPort: master.Addr.Port(),
+		MasterName: in.Lab.MasterName, MasterHost: master.Host, MasterPort: master.Addr.Port(),
 		Port: n.Addr.Port(), Quorum: in.Config.Quorum, ParallelSyncs: in.Config.ParallelSyncs,
 		DownAfterMS: in.Config.DownAfterMS(), FailoverTimeoutMS: in.Config.FailoverTimeoutMS(),
 	}
+	if in.Lab.NamesNodes() {
+		data.AnnounceHost = n.Host
+	}
 	for _, r := range in.Lab.DataNodes()[1:] {
-		data.KnownReplicas = append(data.KnownReplicas, addr{IP: r.Addr.Addr(), Port: r.Addr.Port()})
+		data.KnownReplicas = append(data.KnownReplicas, addr{Host: r.Host, Port: r.Addr.Port()})
 	}
 	for _, s := range in.Lab.Sentinels() {
 		if s.Service != n.Service && ids[s.Service] != "" {
-			data.KnownSentinels = append(data.KnownSentinels, addr{IP: s.Addr.Addr(), Port: s.Addr.Port(), SentinelID: ids[s.Service]})
+			data.KnownSentinels = append(data.KnownSentinels, addr{Host: s.Host, Port: s.Addr.Port(), SentinelID: ids[s.Service]})
 		}
 	}
 	return execute("sentinel.conf.tmpl", data)

@@ -168,7 +168,7 @@ func Plan(dir labdir.Dir, in Input) ([]File, error) {
 	}
 	var files []File
 	for _, n := range in.Lab.Nodes {
-		content, err := nodeConf(in, n, ids)
+		content, err := NodeConf(in, n, ids)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 	"github.com/sentinel-lab/sentinel-lab/internal/load"
 	"github.com/sentinel-lab/sentinel-lab/internal/probe"
+	"github.com/sentinel-lab/sentinel-lab/internal/timers"
 )
 
 // Options tune a soak.
@@ -58,10 +59,12 @@ type Summary struct {
 	Converged   int    `json:"converged"`
 	Mode        string `json:"mode"`
 	DownAfterMS int64  `json:"down_after_ms"`
-	Load        bool   `json:"load"`
-	FailoverMS  Stats  `json:"failover_ms"`
-	OutageMS    *Stats `json:"outage_ms,omitempty"`
-	LostAcked   *Stats `json:"lost_acked,omitempty"`
+	// Timers are the sentinel periods the lab ran: normal or fast.
+	Timers     timers.Mode `json:"timers"`
+	Load       bool        `json:"load"`
+	FailoverMS Stats       `json:"failover_ms"`
+	OutageMS   *Stats      `json:"outage_ms,omitempty"`
+	LostAcked  *Stats      `json:"lost_acked,omitempty"`
 	// SplitBrainLost is there for partitions with --load.
 	SplitBrainLost *Stats  `json:"split_brain_lost,omitempty"`
 	Results        []Round `json:"results"`
@@ -77,7 +80,8 @@ type Stats struct {
 
 // Run soaks the lab.
 func Run(ctx context.Context, s *lab.Session, o Options) (*Summary, error) {
-	sum := &Summary{Rounds: o.Rounds, Mode: string(o.Fault.Mode), DownAfterMS: s.Lab.Config.DownAfterMS(), Load: o.Load}
+	sum := &Summary{Rounds: o.Rounds, Mode: string(o.Fault.Mode), DownAfterMS: s.Lab.Config.DownAfterMS(), Load: o.Load,
+		Timers: s.Lab.Config.Timers}
 	for n := 1; n <= o.Rounds; n++ {
 		if ctx.Err() != nil {
 			return sum, ctx.Err()

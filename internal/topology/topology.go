@@ -5,6 +5,7 @@ package topology
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 
@@ -66,6 +67,15 @@ type Node struct {
 	Addr netip.AddrPort
 	// HostPort is where the node is published on the host.
 	HostPort int
+	// Host is what the node calls itself to the others, and so what
+	// sentinels and masters hand out: its IP in ip addressing, a name
+	// otherwise (see HostName).
+	Host string
+}
+
+// Announced is the host:port the sentinels and masters hand out for the node.
+func (n Node) Announced() string {
+	return net.JoinHostPort(n.Host, strconv.Itoa(int(n.Addr.Port())))
 }
 
 // IsSentinel tells sentinels from data nodes.
@@ -94,20 +104,33 @@ type Lab struct {
 	Name       string
 	MasterName string
 	Subnet     netip.Prefix
+	// Addressing is config.AddressingIP, AddressingHostnames or
+	// AddressingHost: what the nodes announce.
+	Addressing string
 	// Nodes lists the master, then the replicas, then the sentinels.
 	Nodes []Node
 }
 
 // New lays out the lab for cfg inside subnet (an IPv4 /24).
 func New(cfg *config.Config, subnet netip.Prefix) *Lab {
-	l := &Lab{Name: cfg.Name, MasterName: cfg.MasterName, Subnet: subnet}
+	l := &Lab{Name: cfg.Name, MasterName: cfg.MasterName, Subnet: subnet, Addressing: cfg.Addressing}
+	if l.Addressing == "" {
+		l.Addressing = config.AddressingIP
+	}
 	add := func(service string, role Role, index, octet, port, hostPort int) {
+		if l.Addressing == config.AddressingHost {
+			// A name resolves to 127.0.0.1 on the host and to the node
+			// inside the lab: one port must work on both sides.
+			port = hostPort
+		}
+		ip := hostAddr(subnet, octet)
 		l.Nodes = append(l.Nodes, Node{
 			Service:  service,
 			Role:     role,
 			Index:    index,
-			Addr:     netip.AddrPortFrom(hostAddr(subnet, octet), uint16(port)),
+			Addr:     netip.AddrPortFrom(ip, uint16(port)),
 			HostPort: hostPort,
+			Host:     HostName(l.Addressing, l.Name, service, ip),
 		})
 	}
 	add("master", Master, 0, firstDataOctet, FirstDataPort, cfg.Port)
@@ -119,6 +142,26 @@ func New(cfg *config.Config, subnet netip.Prefix) *Lab {
 	}
 	return l
 }
+
+// HostName is what a node announces under an addressing mode: its IP, its
+// service name (which the lab network and every node's hosts file
+// resolve), or in host addressing <service>.<lab>.localhost, a name
+// under the TLD reserved for loopback (RFC 6761) that the host resolves to
+// the published ports' address with one hosts-file line and the nodes'
+// hosts files resolve to the node.
+func HostName(addressing, lab, service string, ip netip.Addr) string {
+	switch addressing {
+	case config.AddressingHostnames:
+		return service
+	case config.AddressingHost:
+		return service + "." + lab + ".localhost"
+	}
+	return ip.String()
+}
+
+// NamesNodes tells whether the nodes announce names rather than IPs, so
+// sentinels must resolve them and every node needs them in its hosts file.
+func (l *Lab) NamesNodes() bool { return l.Addressing != config.AddressingIP && l.Addressing != "" }
 
 func hostAddr(subnet netip.Prefix, octet int) netip.Addr {
 	b := subnet.Addr().As4()
@@ -162,19 +205,27 @@ func (l *Lab) Node(service string) (Node, bool) {
 	return Node{}, false
 }
 
-// NodeAt finds the node with an in-network address ("172.28.5.11:6380"),
-// as sentinels and INFO report them.
+// NodeAt finds the node with an in-network address ("172.28.5.11:6380")
+// or the address it announces ("node-1:6380"), as sentinels and INFO
+// report them.
 func (l *Lab) NodeAt(addr string) (Node, bool) {
 	ap, err := netip.ParseAddrPort(addr)
-	if err != nil {
-		return Node{}, false
-	}
 	for _, n := range l.Nodes {
-		if n.Addr == ap {
+		if (err == nil && n.Addr == ap) || n.Announced() == addr {
 			return n, true
 		}
 	}
 	return Node{}, false
+}
+
+// InNetwork turns an address a sentinel or INFO reported into the node's
+// in-network address, which the rest of sentinel-lab compares and dials;
+// an address of no node is returned as it is.
+func (l *Lab) InNetwork(addr string) string {
+	if n, ok := l.NodeAt(addr); ok {
+		return n.Addr.String()
+	}
+	return addr
 }
 
 // ServiceAt names the node at an in-network address, "" when no node of

@@ -147,3 +147,34 @@ func TestNodeAt(t *testing.T) {
 		}
 	}
 }
+
+// Sentinels and INFO report what the nodes announce; the rest of
+// sentinel-lab compares and dials in-network addresses, and InNetwork is
+// where one becomes the other.
+func TestAnnouncedAddressesMapToInNetworkOnes(t *testing.T) {
+	subnet := netip.MustParsePrefix("172.28.5.0/24")
+	cases := []struct {
+		addressing, announced, inNetwork string
+	}{
+		{config.AddressingIP, "172.28.5.11:6380", "172.28.5.11:6380"},
+		{config.AddressingHostnames, "node-1:6380", "172.28.5.11:6380"},
+		{config.AddressingHost, "node-1.lab.localhost:7001", "172.28.5.11:7001"},
+	}
+	for _, c := range cases {
+		cfg := &config.Config{Name: "lab", MasterName: "m", Replicas: 2, Sentinels: 3, Port: 7000, SentinelPort: 27000, Addressing: c.addressing}
+		l := New(cfg, subnet)
+		n, _ := l.Node("node-1")
+		if n.Announced() != c.announced {
+			t.Errorf("%s: node-1 announces %s, want %s", c.addressing, n.Announced(), c.announced)
+		}
+		if got := l.InNetwork(c.announced); got != c.inNetwork {
+			t.Errorf("%s: InNetwork(%s) = %s, want %s", c.addressing, c.announced, got, c.inNetwork)
+		}
+		if l.ServiceAt(c.announced) != "node-1" || l.ServiceAt(c.inNetwork) != "node-1" {
+			t.Errorf("%s: ServiceAt does not find node-1 by both addresses", c.addressing)
+		}
+		if got := l.InNetwork("10.1.1.1:6379"); got != "10.1.1.1:6379" {
+			t.Errorf("an address of no node became %s", got)
+		}
+	}
+}

@@ -37,6 +37,7 @@ type Fake struct {
 	onStart    map[string][]appendFile // by service
 	onRun      func(spec engine.ContainerSpec) (int, string)
 	vanish     map[string]bool // by service: the next start finds it gone
+	swarm      swarmState
 }
 
 // appendFile is what a container writes to a file when it starts.
@@ -199,13 +200,7 @@ func (f *Fake) Containers(_ context.Context, labels map[string]string) ([]engine
 	}
 	var out []engine.Container
 	for _, c := range f.containers {
-		match := true
-		for k, v := range labels {
-			if got, ok := c.Labels[k]; !ok || got != v {
-				match = false
-			}
-		}
-		if match {
+		if hasLabels(c.Labels, labels) {
 			out = append(out, c.copy())
 		}
 	}

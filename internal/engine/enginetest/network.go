@@ -49,7 +49,7 @@ func (f *Fake) CreateNetwork(_ context.Context, spec engine.NetworkSpec) error {
 		return fmt.Errorf("network with name %s already exists", spec.Name)
 	}
 	f.nextNet++
-	n := &engine.Network{ID: fmt.Sprintf("net-%s-%d", spec.Name, f.nextNet), Name: spec.Name, Labels: maps.Clone(spec.Labels)}
+	n := &engine.Network{ID: fmt.Sprintf("net-%s-%d", spec.Name, f.nextNet), Name: spec.Name, Labels: maps.Clone(spec.Labels), Overlay: spec.Overlay}
 	if spec.Subnet.IsValid() {
 		n.Subnets = []netip.Prefix{spec.Subnet}
 		n.Gateway = spec.Subnet.Masked().Addr().Next()

@@ -32,6 +32,11 @@ type Lab struct {
 	Nodes   *probetest.Fake
 	Clock   *waittest.Clock
 	Dir     labdir.Dir
+
+	// stopped are the sentinels whose process ended (not paused): when
+	// they run again they start afresh, without the periods SENTINEL
+	// DEBUG set.
+	stopped map[string]bool
 }
 
 // New renders and starts lab "alpha" (flags as `up` takes them, such as
@@ -82,18 +87,31 @@ func (fx *Lab) OpenNodes(l *lab.Lab) probe.Nodes {
 // follow makes a node of l answer, or not, as its container now runs on
 // the lab network, or not; it returns whether it is down.
 func (fx *Lab) follow(l *lab.Lab, c engine.Container, removed bool) (down bool) {
-	if _, ok := l.Topology.Node(c.Service); !ok {
+	node, ok := l.Topology.Node(c.Service)
+	if !ok {
 		return false
 	}
 	_, on := c.Addresses[l.NetworkName()]
 	down = removed || c.State != engine.StateRunning || !on
+	if fx.stopped == nil {
+		fx.stopped = map[string]bool{}
+	}
+	ended := removed || (c.State != engine.StateRunning && c.State != engine.StatePaused)
 	fx.Nodes.Now(func(s *probetest.State) {
-		if down {
+		switch {
+		case down:
 			s.Down(c.Service)
-		} else {
+		case fx.stopped[c.Service] && node.IsSentinel():
+			s.Restart(c.Service)
+		default:
 			s.Up(c.Service)
 		}
 	})
+	if ended {
+		fx.stopped[c.Service] = true
+	} else if !down {
+		delete(fx.stopped, c.Service)
+	}
 	return down
 }
 

@@ -176,7 +176,8 @@ func (f *Fake) Subscribe(_ context.Context, n topology.Node) (probe.Subscription
 	return sub, nil
 }
 
-// Do hands the command to the OnDo function.
+// Do answers SENTINEL DEBUG from the model (periods a restart loses) and
+// hands any other command to the OnDo function.
 func (f *Fake) Do(_ context.Context, n topology.Node, args ...any) (any, error) {
 	call := "Do " + n.Service
 	for _, a := range args {
@@ -184,6 +185,10 @@ func (f *Fake) Do(_ context.Context, n topology.Node, args ...any) (any, error) 
 	}
 	f.begin(call)
 	fn, down := f.doFunc, f.state.isDown(n.Service)
+	if !down && isSentinelDebug(n, args) {
+		defer f.mu.Unlock()
+		return f.state.sentinelDebug(n.Service, args[2:])
+	}
 	f.mu.Unlock()
 	if down {
 		return nil, ErrDown

@@ -48,6 +48,7 @@ type sentinel struct {
 	myid    string
 	quorum  string // CKQUORUM reply, "" for derived
 	pending int64
+	debug   map[string]int64 // SENTINEL DEBUG values set since it started
 }
 
 func newState(lab *topology.Lab, f *Fake) *State {

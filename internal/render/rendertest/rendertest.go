@@ -30,6 +30,8 @@ var Cases = []Case{
 		"port": "7000", "sentinel-port": "17000", "master-name": "mymaster", "bind": "0.0.0.0",
 		"down-after": "1000", "min-replicas-to-write": "1", "no-auth": "true",
 	}},
+	{"hostnames", map[string]string{"addressing": "hostnames"}},
+	{"host-addressing", map[string]string{"addressing": "host", "port": "7100", "sentinel-port": "27100"}},
 }
 
 // Input builds a deterministic rendering input for the case: fixed subnet,
