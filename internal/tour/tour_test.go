@@ -11,6 +11,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab/labtest"
 	"github.com/sentinel-lab/sentinel-lab/internal/nodelog"
+	"github.com/sentinel-lab/sentinel-lab/internal/probe/probetest"
 	"github.com/sentinel-lab/sentinel-lab/internal/topology"
 )
 
@@ -206,6 +207,24 @@ func checkHas(t *testing.T, sec *Section, wants ...string) {
 	for _, w := range wants {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("%s: no %q in\n%s", sec.ID, w, b.String())
+		}
+	}
+}
+
+// With no replica linked to the master there is no sync to show: the tour
+// says so and what to do, before it changes anything.
+func TestNoLinkedReplica(t *testing.T) {
+	fx := labtest.New(t, nil)
+	var calls []string
+	answers(t, fx, &calls)
+	fx.Nodes.Now(func(s *probetest.State) { s.LinkDown("node-1", "node-2") })
+	_, err := Run(context.Background(), fx.Session, Options{Timeout: time.Second}, func(*Tour, *Section) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "no replica of master has its link up") || !strings.Contains(err.Error(), "sentinel-lab revive") {
+		t.Fatalf("err = %v", err)
+	}
+	for _, c := range calls {
+		if strings.Contains(c, "replicaof") {
+			t.Errorf("the tour changed the lab: %s", c)
 		}
 	}
 }
