@@ -70,7 +70,7 @@ var tourTexts = map[string]text{
 	"tour field redis_mode":                      {"how the process runs: standalone (a data node), sentinel or cluster", "运行模式：standalone（数据节点）/sentinel/cluster"},
 	"tour field server_mode":                     {"how the process runs: standalone (a data node), sentinel or cluster (Valkey 8's name for redis_mode)", "运行模式：standalone/sentinel/cluster（Valkey 8 中 redis_mode 的名称）"},
 	"tour field process_id":                      {"the process id inside its container (1: the server is the container's first process)", "容器内的进程号（1 表示服务端是容器的第一个进程）"},
-	"tour field run_id":                          {"a random 40-character id drawn at each start: a restarted node has a new one", "每次启动时随机生成的 40 位标识：节点重启后会改变"},
+	"tour field run_id":                          {"a random 40-character id drawn at each start: a restarted node has a new one. It is not the replication ID (master_replid) a PSYNC names, though the seed calls that one runid too", "每次启动时随机生成的 40 位标识：节点重启后会改变。它不是 PSYNC 使用的复制 ID（master_replid），尽管种子文档也把后者称为 runid"},
 	"tour field tcp_port":                        {"the port it listens on inside the lab network", "在实验网络内监听的端口"},
 	"tour field uptime_in_seconds":               {"seconds since it started", "启动以来的秒数"},
 	"tour field executable":                      {"the server binary", "服务端可执行文件"},
