@@ -118,7 +118,23 @@ func TestSwarmLab(t *testing.T) {
 		master = r.NewMaster.Service
 	}
 
-	l.must("down")
+	// What reads a lab reads the task containers.
+	if out := l.must("logs", "--tail", "3").stdout; !strings.Contains(out, "sentinel-1 |") || !strings.Contains(out, "master |") {
+		t.Errorf("logs of the swarm lab:\n%s", out)
+	}
+	exp := l.path("export")
+	l.must("export", exp)
+	if b, err := os.ReadFile(exp + "/status.json"); err != nil || !strings.Contains(string(b), `"healthy": true`) {
+		t.Errorf("export's status.json (%v):\n%s", err, b)
+	}
+	if out := l.must("report", "-f", "-").stdout; !strings.Contains(out, "<html") {
+		t.Errorf("report -f - wrote no page (%d bytes)", len(out))
+	}
+
+	l.must("down", "--volumes")
+	if _, err := os.Stat(l.path("data", "master")); !os.IsNotExist(err) {
+		t.Errorf("data/master after down --volumes: %v", err)
+	}
 	if left := l.services(); len(left) > 0 {
 		t.Errorf("services left after down: %+v", left)
 	}
