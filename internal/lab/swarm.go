@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
@@ -82,6 +83,21 @@ func checkEngineKept(l *Lab, existing map[string]engine.Container) error {
 			return fmt.Errorf("lab %q runs as containers (%s is one); run `sentinel-lab down` first to move it to the swarm (data/ is kept), or use --engine docker", l.Config.Name, c.Name)
 		case !l.Config.Swarm() && onSwarm:
 			return fmt.Errorf("lab %q runs on the swarm (%s is a task of it); run `sentinel-lab down` first to run it as containers (data/ is kept), or use --engine swarm", l.Config.Name, service)
+		}
+	}
+	return nil
+}
+
+// checkPlacement refuses constraints for a node the lab has not, before
+// anything is written.
+func checkPlacement(l *Lab) error {
+	p, err := config.ParsePlacement(l.Config.Placement)
+	if err != nil {
+		return err
+	}
+	for _, service := range p.Services() {
+		if _, ok := l.Topology.Node(service); !ok {
+			return fmt.Errorf("placement names %q, which is not a node of this lab (%s); fix --placement", service, strings.Join(l.Topology.Services(), ", "))
 		}
 	}
 	return nil

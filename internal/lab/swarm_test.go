@@ -275,3 +275,22 @@ func TestSwarmStatusNamesNodesOnOtherHosts(t *testing.T) {
 		t.Errorf("nodes named as on other hosts: %v; problems: %v", remote, r.Problems)
 	}
 }
+
+func TestSwarmPlacementOfANodeTheLabHasNotIsRefused(t *testing.T) {
+	env := newTestEnv(healthy)
+	env.eng.JoinSwarm()
+	dir := mkdir(t, newDir(t))
+	flags := map[string]string{"engine": "swarm", "placement": "sentnel-1=node.hostname==b"}
+
+	_, err := env.Up(ctx, dir, loadConfig(t, dir, flags), UpOptions{Flags: flags, Timeout: time.Minute})
+
+	if err == nil || !strings.Contains(err.Error(), `placement names "sentnel-1", which is not a node of this lab`) {
+		t.Errorf("error %v", err)
+	}
+	if calls := env.eng.CallsTo("CreateService"); len(calls) > 0 {
+		t.Errorf("created %v", calls)
+	}
+	if got := listTree(t, dir.Root); len(got) > 0 {
+		t.Errorf("wrote %v", got)
+	}
+}

@@ -132,6 +132,11 @@ func (s *Session) look(ctx context.Context, dir labdir.Dir, cfg *config.Config) 
 		return nil, err
 	}
 	s.Lab = l
+	if cfg.Swarm() {
+		if err := checkPlacement(l); err != nil {
+			return nil, err
+		}
+	}
 	if other := foreignOverlap(nets, cfg.Name, l.Topology.Subnet); other != "" {
 		return nil, fmt.Errorf("the lab's subnet %s overlaps network %s; choose a free one with --subnet (and run `sentinel-lab down --volumes` first if the lab already has data)",
 			l.Topology.Subnet, other)
