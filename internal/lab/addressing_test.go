@@ -140,3 +140,34 @@ func TestConnectionJSONKeys(t *testing.T) {
 		t.Errorf("connect JSON %s", b)
 	}
 }
+
+// The addressing is in the confs, and so are the ports in host addressing:
+// a change of either on a lab whose confs are kept is noted with its fix.
+func TestChangedAddressingOrHostPortsAreNoted(t *testing.T) {
+	dir := mkdir(t, newDir(t))
+	render := func(flags map[string]string) []string {
+		t.Helper()
+		flags["subnet"] = "172.28.5.0/24"
+		l, err := Resolve(dir, loadConfig(t, dir, flags), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := l.Render(flags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Notes
+	}
+	render(map[string]string{"port": "7100"})
+	notes := render(map[string]string{"addressing": "host", "port": "7200"})
+	if len(notes) != 1 || !strings.HasPrefix(notes[0], "addressing changed from ip to host, but the existing confs under data/ keep ip") {
+		t.Errorf("notes %q, want one on addressing (the port is in no conf of ip addressing)", notes)
+	}
+
+	dir = mkdir(t, newDir(t))
+	render(map[string]string{"addressing": "host", "port": "7100"})
+	notes = render(map[string]string{"port": "7300"})
+	if len(notes) != 2 || !strings.HasPrefix(notes[0], "port changed from 7100 to 7300") || !strings.HasPrefix(notes[1], "sentinel-port changed from 27100 to 27300") {
+		t.Errorf("notes %q, want the ports of host addressing", notes)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
@@ -224,7 +225,7 @@ func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
 	st.Config = l.Config.Save()
 	if allConfsCreated(res) {
 		st.ConfConfig = map[string]string{}
-		for _, k := range confKeys {
+		for _, k := range append(confKeys, hostConfKeys...) {
 			st.ConfConfig[k] = st.Config[k]
 		}
 	}
@@ -268,6 +269,10 @@ func isLoopback(bind string) bool {
 var confKeys = []string{"master-name", "addressing", "quorum", "down-after", "failover-timeout", "parallel-syncs",
 	"auth", "min-replicas-to-write", "min-replicas-max-lag"}
 
+// hostConfKeys are rendered into confs too in host addressing, where each
+// node listens on its host port.
+var hostConfKeys = []string{"port", "sentinel-port"}
+
 // staleConfNotes names the settings that changed since the last render but
 // that kept confs still hold the old values of.
 func (l *Lab) staleConfNotes(res *render.Result) []string {
@@ -285,8 +290,12 @@ func (l *Lab) staleConfNotes(res *render.Result) []string {
 		return nil
 	}
 	now := l.Config.Save()
+	keys := confKeys
+	if rendered["addressing"] == config.AddressingHost && l.Topology.Addressing == config.AddressingHost {
+		keys = append(slices.Clip(keys), hostConfKeys...)
+	}
 	var notes []string
-	for _, k := range confKeys {
+	for _, k := range keys {
 		if old, ok := rendered[k]; ok && old != now[k] {
 			notes = append(notes, fmt.Sprintf("%s changed from %s to %s, but the existing confs under data/ keep %s (Redis and Sentinel own them); run `sentinel-lab down --volumes` to start the lab afresh with it",
 				k, old, now[k], old))
