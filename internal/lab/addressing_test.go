@@ -148,15 +148,7 @@ func TestChangedAddressingOrHostPortsAreNoted(t *testing.T) {
 	render := func(flags map[string]string) []string {
 		t.Helper()
 		flags["subnet"] = "172.28.5.0/24"
-		l, err := Resolve(dir, loadConfig(t, dir, flags), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := l.Render(flags)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Notes
+		return renderNotes(t, dir, flags)
 	}
 	render(map[string]string{"port": "7100"})
 	notes := render(map[string]string{"addressing": "host", "port": "7200"})
