@@ -131,8 +131,8 @@ func requireServer(t *testing.T, eng engine.Engine, s matrixServer) server.Serve
 // Every server README names runs the lab end to end: an image built from
 // its binary (or the official image), up, healthy, a failover in one of the
 // modes, the old master back with the resync its own log shows, its log
-// lines read by the one parser, and the server named by status, the report
-// and the export.
+// lines read by the one parser, the server named by status, the report
+// and the export, and the tour's every section on it.
 func TestVersionMatrix(t *testing.T) {
 	eng := requireDocker(t)
 	for _, s := range matrixServers() {
@@ -168,7 +168,14 @@ func TestVersionMatrix(t *testing.T) {
 			checkResyncAgainstLog(t, l, logWord(want), rv.Revived[0])
 			checkLogsParse(t, l, logWord(want), r.OldMaster.Service)
 			checkReportAndExport(t, l, want)
-			t.Logf("%s (%s): failover in %d ms with %s; %s rejoined with a %s resync", want, img, r.FailoverMS, s.mode, rv.Revived[0].Service, rv.Revived[0].Resync)
+			// The tour on this server: its INFO fields, its wording of
+			// both syncs and its sentinels' log lines, each explained.
+			tr := l.tourOf()
+			checkTour(t, tr, logWord(want))
+			if tr.Server != want.String() {
+				t.Errorf("the tour says server %q, want %q", tr.Server, want)
+			}
+			t.Logf("%s (%s): failover in %d ms with %s; %s rejoined with a %s resync; the tour showed every section", want, img, r.FailoverMS, s.mode, rv.Revived[0].Service, rv.Revived[0].Resync)
 		})
 	}
 }

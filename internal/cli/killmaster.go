@@ -110,7 +110,7 @@ func runKillMaster(ctx context.Context, o *killMasterOptions) error {
 		return err
 	}
 	if o.report != "" {
-		if err := writeReport(o.f.IO, o.report, r, o.lang); err != nil {
+		if err := writeReport(o.f.IO, o.report, r, o.lang, nil); err != nil {
 			return fmt.Errorf("the failover is recorded, but the HTML report is not: %w; `sentinel-lab report -f %s` tries again", err, o.report)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/present"
+	"github.com/sentinel-lab/sentinel-lab/internal/tour"
 )
 
 type reportOptions struct {
@@ -29,7 +30,9 @@ func newReportCommand(f *Factory, runF func(context.Context, *reportOptions) err
 topology before and after, the phase times, each sentinel's events as a
 swimlane on a shared time axis with down-after marked and the leader first,
 the annotated event list, the replicas' resyncs, and with kill-master --load
-the client's acknowledged writes around the outage.
+the client's acknowledged writes around the outage. When sentinel-lab tour
+made the failover, the page also shows its full and partial resync: both
+logs annotated, and the offsets that tie them to INFO.
 
 The page needs no network: open it in any browser, attach it to a ticket.
 --lang zh writes headings and explanations in Chinese, whatever language
@@ -67,13 +70,24 @@ func runReport(_ context.Context, o *reportOptions) error {
 	if err := noteStaleReport(o.f.IO, dir, r); err != nil {
 		return err
 	}
-	return writeReport(o.f.IO, o.file, r, o.lang)
+	return writeReport(o.f.IO, o.file, r, o.lang, tourSyncs(dir, r))
 }
 
-// writeReport writes r as HTML to file, or to standard output for "-".
-func writeReport(streams Streams, file string, r *failover.Report, lang present.Lang) error {
+// tourSyncs are the sync sections of the tour that made r's failover, none
+// when another command made it.
+func tourSyncs(dir labdir.Dir, r *failover.Report) []*tour.Section {
+	t, err := tour.LastTour(dir)
+	if err != nil || t == nil || !t.FaultAt.Equal(r.FaultAt) {
+		return nil
+	}
+	return t.Syncs()
+}
+
+// writeReport writes r as HTML to file, or to standard output for "-",
+// with the sync sections of the tour that made it, if any.
+func writeReport(streams Streams, file string, r *failover.Report, lang present.Lang, syncs []*tour.Section) error {
 	var b bytes.Buffer
-	if err := present.WriteHTML(&b, r, lang); err != nil {
+	if err := present.WriteHTMLWithSyncs(&b, r, syncs, lang); err != nil {
 		return err
 	}
 	if file == "-" {

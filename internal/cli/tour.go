@@ -10,6 +10,7 @@ import (
 
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
+	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/present"
 	"github.com/sentinel-lab/sentinel-lab/internal/tour"
 )
@@ -22,6 +23,7 @@ type tourOptions struct {
 	output   string
 	lang     present.Lang
 	step     bool
+	report   string
 }
 
 func newTourCommand(f *Factory, runF func(context.Context, *tourOptions) error) *cobra.Command {
@@ -47,13 +49,17 @@ healthy, with another master, and sentinel-lab report draws the failover.
 straight through.`,
 		Example: `  sentinel-lab tour
   sentinel-lab tour --lang zh --step
-  sentinel-lab tour -o json > tour.json`,
+  sentinel-lab tour -o json > tour.json
+  sentinel-lab tour --report tour.html`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(o.output); err != nil {
 				return err
 			}
 			if err := checkTimeout(o.timeout); err != nil {
 				return err
+			}
+			if o.report == "-" {
+				return usageErrorf("tour --report needs a file name; `sentinel-lab report -f -` writes the page to standard output")
 			}
 			var err error
 			if o.lang, err = present.ParseLang(lang); err != nil {
@@ -66,6 +72,7 @@ straight through.`,
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&lang, "lang", "en", "language of the explanations: en or zh")
 	cmd.Flags().BoolVar(&o.step, "step", false, "wait for Enter between sections (on a terminal only)")
+	cmd.Flags().StringVar(&o.report, "report", "", "also write the failover and both resyncs as one self-contained HTML page to this file")
 	o.flags = addConfigFlags(cmd)
 	addWaitLock(cmd, &o.waitLock)
 	return cmd
@@ -97,11 +104,8 @@ func runTour(ctx context.Context, o *tourOptions) error {
 		return nil
 	}
 	t, err := tour.Run(ctx, s, tour.Options{Timeout: o.timeout}, emit)
-	if r := t.Report(); r != nil {
-		present.Annotate(r, o.lang)
-		if err := failover.SaveReport(s.Lab.Dir, r); err != nil {
-			return err
-		}
+	if err := o.keep(s.Lab.Dir, t); err != nil {
+		return err
 	}
 	if err != nil {
 		return err
@@ -110,6 +114,28 @@ func runTour(ctx context.Context, o *tourOptions) error {
 		return writeJSON(out, t)
 	}
 	present.WriteTourEnd(out, o.lang)
+	return nil
+}
+
+// keep saves the tour and its failover with the lab, for `sentinel-lab
+// report`, and writes the page --report asks for.
+func (o *tourOptions) keep(dir labdir.Dir, t *tour.Tour) error {
+	r := t.Report()
+	if r == nil {
+		return nil
+	}
+	present.Annotate(r, o.lang)
+	if err := failover.SaveReport(dir, r); err != nil {
+		return err
+	}
+	if err := tour.SaveTour(dir, t); err != nil {
+		return err
+	}
+	if o.report != "" {
+		if err := writeReport(o.f.IO, o.report, r, o.lang, t.Syncs()); err != nil {
+			return fmt.Errorf("the tour is recorded, but the HTML report is not: %w; `sentinel-lab report -f %s` tries again", err, o.report)
+		}
+	}
 	return nil
 }
 

@@ -87,7 +87,7 @@ func fieldNode(sec *tour.Section, name string) string {
 
 // fieldMeaning says what an INFO field, setting or value means.
 func fieldMeaning(name string, lang Lang) string {
-	if rest, ok := strings.CutPrefix(name, "slave"); ok && rest != "" && strings.Trim(rest, "0123456789") == "" {
+	if tour.IsSlaveN(name) {
 		name = "slaveN"
 	}
 	if _, ok := texts["tour field "+name]; !ok {

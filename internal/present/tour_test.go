@@ -156,3 +156,46 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs; if intended, go test ./internal/present -update and review the diff\ngot:\n%s", path, got)
 	}
 }
+
+// The failover page of a tour shows its full and partial resync: both
+// logs, each line explained, and the offsets.
+func TestTourHTMLGolden(t *testing.T) {
+	b, err := os.ReadFile("testdata/tour/valkey-8.0.1.failover.json.input")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r failover.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	tr := recordedTour(t, "testdata/tour/valkey-8.0.1.json")
+	if !tr.FaultAt.Equal(r.FaultAt) {
+		t.Fatalf("the recorded tour (%s) did not make the recorded failover (%s)", tr.FaultAt, r.FaultAt)
+	}
+	for _, lang := range []Lang{English, Chinese} {
+		var page bytes.Buffer
+		if err := WriteHTMLWithSyncs(&page, &r, tr.Syncs(), lang); err != nil {
+			t.Fatal(err)
+		}
+		html := strings.ReplaceAll(page.String(), "&#39;", "'")
+		for _, want := range []string{`<section id="full-sync" class="sync">`, `<section id="partial-sync" class="sync">`,
+			"Full resync from primary: ", "Trying a partial resynchronization (request cc4ecc431029400e67c7cd25524fc660100ab769:456)",
+			"Sending 599 bytes of backlog starting from offset 456", "<code>master_replid2</code>", "<code>second_repl_offset</code>"} {
+			if !strings.Contains(html, want) {
+				t.Errorf("%s page: no %q", lang, want)
+			}
+		}
+		if lang == Chinese && !strings.Contains(html, "复制积压缓冲区") {
+			t.Error("zh page: the seed's term 复制积压缓冲区 is missing")
+		}
+		if strings.Contains(html, "# </div>") {
+			t.Errorf("%s page: a line without its meaning", lang)
+		}
+		golden(t, filepath.Join("testdata", "tour", "valkey-8.0.1."+string(lang)+".html"), page.Bytes())
+	}
+	// A report without a tour has no sync section.
+	var plain bytes.Buffer
+	if err := WriteHTML(&plain, &r, English); err != nil || strings.Contains(plain.String(), `class="sync"`) {
+		t.Errorf("a plain report shows sync sections (%v)", err)
+	}
+}

@@ -49,7 +49,7 @@ func (i info) fields(names []string) []Field {
 	var out []Field
 	for _, n := range names {
 		for _, p := range i.pairs {
-			if p.name == n || (n == "connected_slaves" && isSlaveN(p.name)) {
+			if p.name == n || (n == "connected_slaves" && IsSlaveN(p.name)) {
 				out = append(out, Field{Node: i.node.Service, Name: p.name, Value: p.value})
 			}
 		}
@@ -57,8 +57,9 @@ func (i info) fields(names []string) []Field {
 	return out
 }
 
-// isSlaveN tells slave0, slave1, ...: a master's replicas.
-func isSlaveN(name string) bool {
+// IsSlaveN tells slave0, slave1, ...: the INFO fields of a master's
+// replicas.
+func IsSlaveN(name string) bool {
 	rest, ok := strings.CutPrefix(name, "slave")
 	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
