@@ -2,6 +2,7 @@ package lab
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/render"
 )
 
@@ -142,24 +144,39 @@ func TestConnectionJSONKeys(t *testing.T) {
 }
 
 // The addressing is in the confs, and so are the ports in host addressing:
-// a change of either on a lab whose confs are kept is noted with its fix.
-func TestChangedAddressingOrHostPortsAreNoted(t *testing.T) {
-	dir := mkdir(t, newDir(t))
-	render := func(flags map[string]string) []string {
+// kept confs cannot follow a change of either, which would leave nodes
+// published on ports they do not listen on, so it is refused before
+// anything is written, naming the fix. Ports of ip addressing may change.
+func TestChangedAddressingOrHostPortsAreRefused(t *testing.T) {
+	resolve := func(dir labdir.Dir, flags map[string]string) error {
 		t.Helper()
 		flags["subnet"] = "172.28.5.0/24"
-		return renderNotes(t, dir, flags)
+		_, err := Resolve(dir, loadConfig(t, dir, flags), nil)
+		return err
 	}
-	render(map[string]string{"port": "7100"})
-	notes := render(map[string]string{"addressing": "host", "port": "7200"})
-	if len(notes) != 1 || !strings.HasPrefix(notes[0], "addressing changed from ip to host, but the existing confs under data/ keep ip") {
-		t.Errorf("notes %q, want one on addressing (the port is in no conf of ip addressing)", notes)
+	ip := mkdir(t, newDir(t))
+	renderNotes(t, ip, map[string]string{"subnet": "172.28.5.0/24", "port": "7100"})
+	before := listTree(t, ip.Root)
+	err := resolve(ip, map[string]string{"addressing": "host"})
+	var shape *ShapeError
+	if !errors.As(err, &shape) || !shape.IsUsage() ||
+		!strings.Contains(err.Error(), "addressing host: the lab's confs under data/ were rendered with addressing ip") ||
+		!strings.Contains(err.Error(), "sentinel-lab down --volumes") || !strings.Contains(err.Error(), "--addressing ip") {
+		t.Errorf("got %v, want the change of addressing refused with its fix", err)
+	}
+	if !slices.Equal(before, listTree(t, ip.Root)) {
+		t.Error("the refused change wrote something")
+	}
+	if err := resolve(ip, map[string]string{"port": "7200"}); err != nil {
+		t.Errorf("a new port of an ip lab: %v", err)
 	}
 
-	dir = mkdir(t, newDir(t))
-	render(map[string]string{"addressing": "host", "port": "7100"})
-	notes = render(map[string]string{"port": "7300"})
-	if len(notes) != 2 || !strings.HasPrefix(notes[0], "port changed from 7100 to 7300") || !strings.HasPrefix(notes[1], "sentinel-port changed from 27100 to 27300") {
-		t.Errorf("notes %q, want the ports of host addressing", notes)
+	host := mkdir(t, newDir(t))
+	renderNotes(t, host, map[string]string{"subnet": "172.28.5.0/24", "addressing": "host", "port": "7100"})
+	if err := resolve(host, map[string]string{"port": "7300"}); !errors.As(err, &shape) || shape.Key != "port" || shape.Old != "7100" {
+		t.Errorf("a new port of a host lab: %v, want it refused", err)
+	}
+	if err := resolve(host, map[string]string{}); err != nil {
+		t.Errorf("the host lab as it is: %v", err)
 	}
 }

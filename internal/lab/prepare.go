@@ -109,6 +109,9 @@ func Resolve(dir labdir.Dir, cfg *config.Config, taken func(netip.Prefix) bool) 
 		}
 	}
 	l := &Lab{Dir: dir, Config: cfg, Topology: topology.New(cfg, subnet), Image: cfg.Image, state: st}
+	if err := l.checkShape(); err != nil {
+		return nil, err
+	}
 	if err := l.resolvePassword(); err != nil {
 		return nil, err
 	}
@@ -225,7 +228,7 @@ func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
 	st.Config = l.Config.Save()
 	if allConfsCreated(res) {
 		st.ConfConfig = map[string]string{}
-		for _, k := range append(confKeys, hostConfKeys...) {
+		for _, k := range append(slices.Clip(confKeys), shapeKeys...) {
 			st.ConfConfig[k] = st.Config[k]
 		}
 	}
@@ -266,12 +269,8 @@ func isLoopback(bind string) bool {
 }
 
 // confKeys are the settings rendered into confs, which are kept once written.
-var confKeys = []string{"master-name", "addressing", "quorum", "down-after", "failover-timeout", "parallel-syncs",
+var confKeys = []string{"master-name", "quorum", "down-after", "failover-timeout", "parallel-syncs",
 	"auth", "min-replicas-to-write", "min-replicas-max-lag"}
-
-// hostConfKeys are rendered into confs too in host addressing, where each
-// node listens on its host port.
-var hostConfKeys = []string{"port", "sentinel-port"}
 
 // staleConfNotes names the settings that changed since the last render but
 // that kept confs still hold the old values of.
@@ -290,12 +289,8 @@ func (l *Lab) staleConfNotes(res *render.Result) []string {
 		return nil
 	}
 	now := l.Config.Save()
-	keys := confKeys
-	if rendered["addressing"] == config.AddressingHost && l.Topology.Addressing == config.AddressingHost {
-		keys = append(slices.Clip(keys), hostConfKeys...)
-	}
 	var notes []string
-	for _, k := range keys {
+	for _, k := range confKeys {
 		if old, ok := rendered[k]; ok && old != now[k] {
 			notes = append(notes, fmt.Sprintf("%s changed from %s to %s, but the existing confs under data/ keep %s (Redis and Sentinel own them); run `sentinel-lab down --volumes` to start the lab afresh with it",
 				k, old, now[k], old))
