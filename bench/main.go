@@ -6,7 +6,11 @@
 //
 //	make bench                      # build, run every section, write BENCHMARKS.md
 //	bin/sentinel-lab-bench -runs 2 -out /tmp/b.md -sections startup
-//	bin/sentinel-lab-bench -sections failover,soak -failover-rounds 3 -soak-rounds 3 -out /tmp/b.md
+//	bin/sentinel-lab-bench -sections failover,soak,timers -failover-rounds 3 -soak-rounds 3 -out /tmp/b.md
+//
+// The failover and soak sections run in both timer modes (-timers
+// normal,fast), failover at each D of -down-afters, and the timers section
+// sets fast against normal from those runs.
 //
 // Timing goals live here, never in pass/fail tests. Each section is one
 // file; add a section to the sections list.
@@ -36,18 +40,32 @@ import (
 	"github.com/sentinel-lab/sentinel-lab/internal/progress"
 )
 
-// A section is one benchmark of BENCHMARKS.md.
+// A section is one benchmark of BENCHMARKS.md; it may write several
+// sections of the file (one per timer mode and D).
 type section struct {
 	// name is how -sections selects it.
 	name string
-	run  func(ctx context.Context, b *Bench) (Section, error)
+	run  func(ctx context.Context, b *Bench) ([]Section, error)
 }
 
-// sections run in this order.
+// sections run in this order; timers compares what failover and soak
+// measured on both timer modes, so it comes last.
 var sections = []section{
-	{name: "startup", run: runStartup},
-	{name: "failover", run: runFailover},
-	{name: "soak", run: runSoak},
+	{name: "startup", run: one(runStartup)},
+	{name: "failover", run: runFailovers},
+	{name: "soak", run: runSoaks},
+	{name: "timers", run: one(runTimers)},
+}
+
+// one adapts a benchmark that writes one section.
+func one(run func(ctx context.Context, b *Bench) (Section, error)) func(ctx context.Context, b *Bench) ([]Section, error) {
+	return func(ctx context.Context, b *Bench) ([]Section, error) {
+		s, err := run(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		return []Section{s}, nil
+	}
 }
 
 // downAfterMS is the down-after-milliseconds of the failover and soak labs.
@@ -72,6 +90,9 @@ type Bench struct {
 	// RedisVersion is what the lab's master reported, filled by the first
 	// run that saw it.
 	RedisVersion string
+	// Measured is what the failover and soak sections saw, by timer mode,
+	// for the timers section's comparison.
+	Measured map[string]*modeMeasures
 
 	id   string // unique to this invocation, in every lab name
 	root string // where the labs' directories go
@@ -125,16 +146,15 @@ func run() int {
 	failed := false
 	for _, s := range chosen {
 		log.Printf("section %s", s.name)
-		sec, err := s.run(ctx, b)
+		secs, err := s.run(ctx, b)
+		report.Sections = append(report.Sections, secs...)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: section %s: %v\n", s.name, err)
 			failed = true
 			if ctx.Err() != nil {
 				return 1
 			}
-			continue
 		}
-		report.Sections = append(report.Sections, sec)
 	}
 	report.Header = b.header(ctx, start, time.Since(start), startFacts, b.observe(ctx), commandLine())
 
@@ -222,7 +242,7 @@ func setup(ctx context.Context, log *progress.Printer, bin, img, tempRoot string
 	}
 	return &Bench{
 		Engine: eng, Bin: abs, Image: res.Ref, Compose: compose, Log: log,
-		id: randomID(), root: root,
+		id: randomID(), root: root, Measured: map[string]*modeMeasures{},
 	}, nil
 }
 

@@ -304,6 +304,8 @@ func startupSection(b *Bench, variants []*startVariant, runs []startRun, downErr
 		})
 	}
 
+	s.Results = append(s.Results, issue13Startup(runs, ratios, b.Runs)...)
+
 	s.Tables = append(s.Tables, summaryTable(runs, variants), runsTable(runs))
 	if len(ratios) > 0 {
 		s.Notes = append(s.Notes, fmt.Sprintf("Round ratios (sentinel-lab / compose): %s. Ratio of the medians instead: %.2f.",
@@ -408,4 +410,34 @@ func shorten(s string, n int) string {
 		s = s[:n] + " ..."
 	}
 	return s
+}
+
+// Issue 13's start-up targets: up at most 1.3 x its own start command (the
+// staged start leaves little to wait for once the containers run), and at
+// most 0.6 x plain compose plus the same wait on the same confs.
+const (
+	upOverStartTarget   = 1.3
+	upOverComposeTarget = 0.6
+)
+
+// issue13Startup are those two ratios. The start command includes up's
+// staged start: the wait for the master to answer before the replicas and
+// sentinels are started is part of it, not of the health wait.
+func issue13Startup(runs []startRun, overCompose []float64, rounds int) []Result {
+	var own []float64
+	for _, r := range runs {
+		if r.variant == &sentinelLabUp && r.round >= 1 && r.err == nil && r.timing.Command > 0 {
+			own = append(own, float64(r.timing.Total)/float64(r.timing.Command))
+		}
+	}
+	return []Result{
+		{
+			What:  "issue 13: sentinel-lab up's total / its own start command (render, create and staged start of the containers)",
+			Ratio: median(own), Pairs: len(own), Wanted: rounds, Target: upOverStartTarget,
+		},
+		{
+			What:  "issue 13: sentinel-lab up / compose up -d + health wait on the same, seeded confs",
+			Ratio: median(overCompose), Pairs: len(overCompose), Wanted: rounds, Target: upOverComposeTarget,
+		},
+	}
 }

@@ -11,8 +11,8 @@ func TestReportNamesSurviveJSON(t *testing.T) {
 	r := &Report{
 		Nodes: []NodeRef{{Service: "master", Address: "172.22.0.2:6379"}, {Service: "node-1", Address: "172.22.0.4:6380"}, {Service: "node-2", Address: "172.22.0.3:6381"}},
 		Sentinels: []SentinelRef{
-			{"sentinel-1", "172.22.0.5:26379", "4230cd10f36ab9effd8e21ee33a8f63f5e1fe28f"},
-			{"sentinel-2", "172.22.0.6:26380", ""},
+			{Service: "sentinel-1", Address: "172.22.0.5:26379", ID: "4230cd10f36ab9effd8e21ee33a8f63f5e1fe28f"},
+			{Service: "sentinel-2", Address: "172.22.0.6:26380"},
 		},
 	}
 	b, err := json.Marshal(r)

@@ -68,7 +68,9 @@ type Report struct {
 type SentinelRef struct {
 	Service string `json:"service"`
 	Address string `json:"address"`
-	ID      string `json:"id,omitempty"`
+	// Announced is what the sentinel announces, when it differs.
+	Announced string `json:"announced,omitempty"`
+	ID        string `json:"id,omitempty"`
 }
 
 // Names rebuilds, from Nodes and Sentinels, what Explain needs to name the
@@ -108,7 +110,7 @@ func newReport(l *lab.Lab, d *Discovery, o Options, t0 time.Time, callMS int64, 
 		r.Nodes = append(r.Nodes, n.Ref())
 	}
 	for _, n := range l.Topology.Sentinels() {
-		r.Sentinels = append(r.Sentinels, SentinelRef{n.Service, n.Addr.String(), ids[n.Service]})
+		r.Sentinels = append(r.Sentinels, SentinelRef{n.Service, n.Addr.String(), n.AnnouncedName(), ids[n.Service]})
 	}
 	return r
 }
@@ -256,7 +258,7 @@ func (e *NoFailoverError) Report(l *lab.Lab, label string) *Report {
 	}
 	var watched []topology.Node
 	for _, n := range l.Topology.Sentinels() {
-		r.Sentinels = append(r.Sentinels, SentinelRef{n.Service, n.Addr.String(), ids[n.Service]})
+		r.Sentinels = append(r.Sentinels, SentinelRef{n.Service, n.Addr.String(), n.AnnouncedName(), ids[n.Service]})
 		watched = append(watched, n)
 	}
 	r.setEvents(append([]Event(nil), e.Events...), e.Names, watched)

@@ -170,3 +170,18 @@ func loadConfig(t *testing.T, dir string, flags map[string]string) *config.Confi
 	}
 	return cfg
 }
+
+// fault --for waits for the sentinels it started again to run the lab's
+// periods, and says which do not when they never answer.
+func TestWaitTimersNamesTheSentinelThatNeverAnswers(t *testing.T) {
+	fx := labtest.New(t, map[string]string{"timers": "fast"})
+	fx.Nodes.Now(func(s *probetest.State) { s.Down("sentinel-2") })
+	err := fx.Session.WaitTimers(ctx, []string{"sentinel-2"}, 2*time.Second)
+	if err == nil || !strings.Contains(err.Error(), "the sentinels do not run the lab's fast timers after 2s") || !strings.Contains(err.Error(), "sentinel-2") {
+		t.Errorf("WaitTimers on a sentinel that never answers: %v", err)
+	}
+	fx.Nodes.Now(func(s *probetest.State) { s.Restart("sentinel-2") })
+	if err := fx.Session.WaitTimers(ctx, []string{"sentinel-2"}, 2*time.Second); err != nil || pingPeriods(fx)["sentinel-2"] != 300 {
+		t.Errorf("WaitTimers once it answers: %v, ping-period %d", err, pingPeriods(fx)["sentinel-2"])
+	}
+}

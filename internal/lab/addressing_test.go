@@ -1,6 +1,9 @@
 package lab
 
 import (
+	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -72,5 +75,68 @@ func TestIPAddressingAddsNoHostsLines(t *testing.T) {
 		if len(s.Spec.ExtraHosts) != 0 {
 			t.Errorf("%s: extra hosts %v in ip addressing", name, s.Spec.ExtraHosts)
 		}
+	}
+}
+
+// Host addressing: what a sentinel or master hands out must work from an
+// application on the host and from inside the lab, the same on Linux and
+// Docker Desktop. The nodes announce <service>.<lab>.localhost:<host port>.
+// On the host one hosts-file line maps those names to the published ports'
+// address (loopback unless --bind), and each node is published on the port
+// it listens on inside, so the same host:port reaches it. Inside the lab
+// every container's hosts file maps the names to the nodes' static
+// addresses, so containers never go through the host: no
+// host.docker.internal or host-gateway, which differ between Linux (where
+// ports bound to 127.0.0.1 are not reachable from containers) and Docker
+// Desktop.
+func TestHostAddressingNamesResolveOnBothSidesToTheSamePort(t *testing.T) {
+	l := renderedWith(t, map[string]string{"addressing": "host", "port": "7100", "sentinel-port": "27100"})
+	got := plans(t, l, load(t, l))
+	for _, n := range l.Topology.Nodes {
+		s := got[n.Service]
+		name := n.Service + ".alpha.localhost"
+		if n.Host != name || n.Addr.Port() != uint16(n.HostPort) {
+			t.Errorf("%s announces %s, want %s:%d", n.Service, n.Announced(), name, n.HostPort)
+		}
+		if len(s.Spec.Ports) != 1 || s.Spec.Ports[0].HostIP != "127.0.0.1" ||
+			s.Spec.Ports[0].HostPort != s.Spec.Ports[0].ContainerPort || int(s.Spec.Ports[0].HostPort) != n.HostPort {
+			t.Errorf("%s: ports %+v, want 127.0.0.1:%d:%d", n.Service, s.Spec.Ports, n.HostPort, n.HostPort)
+		}
+		for _, m := range l.Topology.Nodes {
+			if !slices.Contains(s.Spec.ExtraHosts, m.Host+":"+m.Addr.Addr().String()) {
+				t.Errorf("%s's hosts file does not map %s to %s: %v", n.Service, m.Host, m.Addr.Addr(), s.Spec.ExtraHosts)
+			}
+		}
+		b, err := os.ReadFile(render.ConfPath(l.Dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("port %d\n", n.HostPort); !strings.Contains(string(b), want) {
+			t.Errorf("%s does not listen on its host port (%q):\n%s", n.Service, want, b)
+		}
+	}
+	c := l.Connection()
+	if c.HostsLine != "127.0.0.1 master.alpha.localhost node-1.alpha.localhost node-2.alpha.localhost sentinel-1.alpha.localhost sentinel-2.alpha.localhost sentinel-3.alpha.localhost" {
+		t.Errorf("hosts line %q", c.HostsLine)
+	}
+	if !slices.Equal(c.Sentinels, []string{"127.0.0.1:27100", "127.0.0.1:27101", "127.0.0.1:27102"}) || c.Addressing != "host" {
+		t.Errorf("connection %+v", c)
+	}
+}
+
+// connect -o json has exactly the keys applications and scripts read.
+func TestConnectionJSONKeys(t *testing.T) {
+	l := renderedWith(t, map[string]string{"no-auth": "true"})
+	b, err := json.Marshal(l.Connection())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	if !slices.Equal(keys, []string{"addressing", "master_name", "password_file", "sentinels"}) || m["password_file"] != "" {
+		t.Errorf("connect JSON %s", b)
 	}
 }

@@ -56,12 +56,14 @@ func (s *Session) Recreate(ctx context.Context, services ...string) error {
 // own; while says when ("after revive started it").
 func (s *Session) CheckExited(ctx context.Context, services []string, while string) error {
 	l := s.Lab
-	list, err := s.Engine.Containers(ctx, ProjectLabels(l.Config.Name))
+	// One container a node: on a swarm, the stopped containers of a
+	// node's earlier tasks stay beside the one that runs.
+	list, err := s.Containers(ctx)
 	if err != nil {
 		return err
 	}
 	for _, c := range list {
-		if _, isNode := l.Topology.Node(c.Service); !isNode || c.Labels[engine.LabelOneoff] == "True" {
+		if _, isNode := l.Topology.Node(c.Service); !isNode {
 			continue
 		}
 		if len(services) > 0 && !slices.Contains(services, c.Service) {

@@ -18,6 +18,8 @@ import (
 type Report struct {
 	Lab        string `json:"lab"`
 	MasterName string `json:"master_name"`
+	// Addressing is what the nodes announce: ip, hostnames or host.
+	Addressing string `json:"addressing"`
 	Healthy    bool   `json:"healthy"`
 	// Server is what the data nodes run, as their INFO says ("Redis
 	// 6.2.16"), each server with its nodes if they differ; "" when no node
@@ -58,15 +60,18 @@ type NodeStatus struct {
 	State string `json:"state"`
 	// Network is "connected", or "cut off" when the node was moved off
 	// the lab network.
-	Network           string        `json:"network"`
-	Role              topology.Role `json:"role"`
-	Address           string        `json:"address"`
-	MasterService     string        `json:"master_service,omitempty"`
-	MasterLinkStatus  string        `json:"master_link_status"`
-	Offset            int64         `json:"offset"`
-	Lag               *int64        `json:"lag,omitempty"`
-	ConnectedReplicas int           `json:"connected_replicas"`
-	ReplID            string        `json:"replid,omitempty"`
+	Network string        `json:"network"`
+	Role    topology.Role `json:"role"`
+	Address string        `json:"address"`
+	// Announced is the address sentinels hand out for the node, when it
+	// is not Address (hostname and host addressing).
+	Announced         string `json:"announced,omitempty"`
+	MasterService     string `json:"master_service,omitempty"`
+	MasterLinkStatus  string `json:"master_link_status"`
+	Offset            int64  `json:"offset"`
+	Lag               *int64 `json:"lag,omitempty"`
+	ConnectedReplicas int    `json:"connected_replicas"`
+	ReplID            string `json:"replid,omitempty"`
 	// Server is the node's server and version, when it answers.
 	Server string `json:"server,omitempty"`
 	Error  string `json:"error,omitempty"`
@@ -76,10 +81,12 @@ type NodeStatus struct {
 
 // SentinelStatus is one sentinel's view.
 type SentinelStatus struct {
-	Service       string `json:"service"`
-	State         string `json:"state"`
-	Network       string `json:"network"`
-	Address       string `json:"address"`
+	Service string `json:"service"`
+	State   string `json:"state"`
+	Network string `json:"network"`
+	Address string `json:"address"`
+	// Announced is what the sentinel announces, when it is not Address.
+	Announced     string `json:"announced,omitempty"`
 	MasterAddress string `json:"master_address"`
 	MasterService string `json:"master_service,omitempty"`
 	Flags         string `json:"flags,omitempty"`
@@ -153,7 +160,7 @@ func (s *Session) Status(ctx context.Context) (*Report, error) {
 func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snapshot) *Report {
 	t := l.Topology
 	h := probe.Evaluate(t, snap)
-	r := &Report{Lab: t.Name, MasterName: t.MasterName, Healthy: h.Healthy, Problems: h.Problems, Image: l.Image, Faults: []string{},
+	r := &Report{Lab: t.Name, MasterName: t.MasterName, Addressing: t.Addressing, Healthy: h.Healthy, Problems: h.Problems, Image: l.Image, Faults: []string{},
 		Timers: l.Config.Timers}
 	if r.Problems == nil {
 		r.Problems = []string{}
@@ -179,7 +186,7 @@ func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snap
 	for _, n := range snap.Nodes {
 		state, net := containerState(containers, n.Service, network)
 		ns := NodeStatus{
-			Service: n.Service, State: state, Network: net, Role: n.Role, Address: n.Address,
+			Service: n.Service, State: state, Network: net, Role: n.Role, Address: n.Address, Announced: announced(t, n.Service),
 			MasterService: t.ServiceAt(n.MasterAddr), MasterLinkStatus: n.MasterLinkStatus,
 			Offset: n.Offset, ConnectedReplicas: n.ConnectedReplicas, ReplID: n.ReplID,
 			Server: n.Server.String(),
@@ -195,7 +202,7 @@ func BuildReport(l *Lab, containers map[string]engine.Container, snap probe.Snap
 	for _, v := range snap.Sentinels {
 		state, net := containerState(containers, v.Service, network)
 		ss := SentinelStatus{
-			Service: v.Service, State: state, Network: net, Address: v.Address,
+			Service: v.Service, State: state, Network: net, Address: v.Address, Announced: announced(t, v.Service),
 			MasterAddress: v.MasterAddr, MasterService: t.ServiceAt(v.MasterAddr), Flags: v.Flags,
 			Replicas: v.NumReplicas, Sentinels: v.NumOtherSentinels, Epoch: v.ConfigEpoch,
 			Tilt: v.Tilt, QuorumOK: v.QuorumOK, QuorumReply: v.QuorumReply,
@@ -251,4 +258,11 @@ func containerState(containers map[string]engine.Container, service, network str
 		return c.State, "cut off"
 	}
 	return c.State, "connected"
+}
+
+// announced is what the lab's node announces, when that is not its
+// in-network address.
+func announced(t *topology.Lab, service string) string {
+	n, _ := t.Node(service)
+	return n.AnnouncedName()
 }

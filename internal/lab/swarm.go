@@ -142,7 +142,11 @@ func (s *Session) planSwarm(ctx context.Context, services []ServicePlan, existin
 // applySwarm creates, scales or restarts the services up planned, then
 // waits until every task's container runs.
 func (s *Session) applySwarm(ctx context.Context, actions []swarmAction, res *UpResult, m *made) error {
+	old := map[string]bool{}
 	for _, a := range actions {
+		if err := s.oldTasks(ctx, a.existing.ID, old); err != nil {
+			return err
+		}
 		if err := s.applySwarmOne(ctx, a, m); err != nil {
 			return fmt.Errorf("%s: %w", a.service, err)
 		}
@@ -155,7 +159,20 @@ func (s *Session) applySwarm(ctx context.Context, actions []swarmAction, res *Up
 			res.Started = append(res.Started, a.service)
 		}
 	}
-	return s.waitTasks(ctx, actions)
+	return s.waitTasks(ctx, actions, old)
+}
+
+// oldTasks adds the tasks a service has to old: a task made before a
+// restart tells nothing of the new one.
+func (s *Session) oldTasks(ctx context.Context, serviceID string, old map[string]bool) error {
+	if serviceID == "" {
+		return nil
+	}
+	tasks, err := s.Engine.Tasks(ctx, serviceID)
+	for _, t := range tasks {
+		old[t.ID] = true
+	}
+	return err
 }
 
 func (s *Session) applySwarmOne(ctx context.Context, a swarmAction, m *made) error {

@@ -16,7 +16,8 @@ const swarmTaskTimeout = 2 * time.Minute
 // waitTasks waits until the newest task of every service up touched runs,
 // and fails with the swarm's reason when one failed or was rejected (no
 // host fits its constraints, its data folder is missing on its host).
-func (s *Session) waitTasks(ctx context.Context, actions []swarmAction) error {
+// Tasks in old were there before and are not waited for.
+func (s *Session) waitTasks(ctx context.Context, actions []swarmAction, old map[string]bool) error {
 	hosts := s.hostNames(ctx)
 	deadline := s.Now().Add(swarmTaskTimeout)
 	pending := map[string]bool{}
@@ -33,6 +34,7 @@ func (s *Session) waitTasks(ctx context.Context, actions []swarmAction) error {
 			if err != nil {
 				return err
 			}
+			tasks = slices.DeleteFunc(tasks, func(t engine.Task) bool { return old[t.ID] })
 			if len(tasks) == 0 {
 				continue
 			}
@@ -157,6 +159,10 @@ func (s *Session) StartNode(ctx context.Context, service string, c engine.Contai
 	if !ok {
 		return fmt.Errorf("%s has no service on the swarm; `sentinel-lab up` creates it again", service)
 	}
+	old := map[string]bool{}
+	if err := s.oldTasks(ctx, sv.ID, old); err != nil {
+		return err
+	}
 	if sv.Replicas == 0 {
 		err = s.Engine.ScaleService(ctx, sv.ID, 1)
 	} else {
@@ -165,7 +171,7 @@ func (s *Session) StartNode(ctx context.Context, service string, c engine.Contai
 	if err != nil {
 		return err
 	}
-	return s.waitTasks(ctx, []swarmAction{{service: service}})
+	return s.waitTasks(ctx, []swarmAction{{service: service}}, old)
 }
 
 // StopNode stops a node of a swarm lab the swarm's way: its service scaled

@@ -256,7 +256,7 @@ func (s *Session) start(ctx context.Context, opts UpOptions, pl *upPlan, res *Up
 	if err := s.ensureNetworks(ctx, pl.networks, made); err != nil {
 		return fail(err)
 	}
-	if err := s.apply(ctx, pl.actions, res, made); err != nil {
+	if err := s.applyStaged(ctx, pl.actions, res, made); err != nil {
 		return fail(err)
 	}
 	if err := s.applySwarm(ctx, pl.swarm, res, made); err != nil {

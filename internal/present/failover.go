@@ -16,8 +16,8 @@ import (
 func WriteFailover(w io.Writer, r *failover.Report, lang Lang) {
 	names := r.Names()
 	d := r.DownAfterMS
-	fmt.Fprintf(w, "Failover of %q: %s (%s) -> %s (%s)\n", r.MasterName, r.OldMaster.Service, r.OldMaster.Address,
-		r.NewMaster.Service, r.NewMaster.Address)
+	fmt.Fprintf(w, "Failover of %q: %s (%s) -> %s (%s)\n", r.MasterName, r.OldMaster.Service, r.OldMaster.Addresses(),
+		r.NewMaster.Service, r.NewMaster.Addresses())
 	fmt.Fprintf(w, "Fault: %s requested at %s (the engine took %d ms); down-after-milliseconds %d\n",
 		r.Mode, r.FaultAt.Format("15:04:05.000"), r.FaultCallMS, d)
 	if t := timersText(r.Timers, English); t != "" {

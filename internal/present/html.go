@@ -178,8 +178,8 @@ func (v *view) header(r *failover.Report, lang Lang) {
 		leaderNote += " · " + tr(lang, "followers") + ": " + strings.Join(r.Followers, ", ")
 	}
 	v.Summary = []summaryItem{
-		{Label: tr(lang, "oldMaster"), Value: r.OldMaster.Service, Note: r.OldMaster.Address},
-		{Label: tr(lang, "newMaster"), Value: r.NewMaster.Service, Note: r.NewMaster.Address},
+		{Label: tr(lang, "oldMaster"), Value: r.OldMaster.Service, Note: r.OldMaster.Addresses()},
+		{Label: tr(lang, "newMaster"), Value: r.NewMaster.Service, Note: r.NewMaster.Addresses()},
 		{Label: tr(lang, "fault"), Value: orDash(string(r.Mode)), Note: faultText(lang, r)},
 		{Label: tr(lang, "downAfter"), Value: fmt.Sprintf("%d ms", d), Note: "D"},
 		{Label: tr(lang, "leader"), Value: orDash(r.Leader), Note: strings.TrimPrefix(leaderNote, " · ")},

@@ -57,6 +57,9 @@ func topologies(r *failover.Report, lang Lang) (before, after topoView) {
 	addr := map[string]string{r.OldMaster.Service: r.OldMaster.Address, r.NewMaster.Service: r.NewMaster.Address}
 	for _, n := range r.Nodes {
 		addr[n.Service] = n.Address
+		if n.Announced != "" { // the box has room for one: what clients are handed
+			addr[n.Service] = n.Announced
+		}
 	}
 	if len(data) == 0 { // a report saved before Nodes existed
 		data = append(data, r.OldMaster.Service, r.NewMaster.Service)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/config"
 	"github.com/sentinel-lab/sentinel-lab/internal/lab"
 )
 
@@ -18,12 +19,16 @@ func WriteStatus(w io.Writer, r *lab.Report) {
 	}
 	fmt.Fprintf(w, "Lab %q is %s.", r.Lab, verdict)
 	if r.Master != nil {
-		fmt.Fprintf(w, " Master: %s at %s (monitored as %q).", r.Master.Service, r.Master.Address, r.MasterName)
+		fmt.Fprintf(w, " Master: %s at %s (monitored as %q).", r.Master.Service, r.Master.Addresses(), r.MasterName)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Server: %s; image %s.\n", orText(r.Server, "not known (no data node answers)"), r.Image)
 	if t := timersText(r.Timers, English); t != "" {
 		fmt.Fprintf(w, "Timers: %s.\n", t)
+	}
+	named := r.Addressing != "" && r.Addressing != config.AddressingIP
+	if named {
+		fmt.Fprintf(w, "Addressing %s: the sentinels hand out the ANNOUNCED addresses; ADDRESS is in-network (`sentinel-lab connect` tells how to reach them).\n", r.Addressing)
 	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  - %s\n", p)
@@ -36,14 +41,20 @@ func WriteStatus(w io.Writer, r *lab.Report) {
 	}
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nNODE\tCONTAINER\tROLE\tADDRESS\tMASTER\tLINK\tOFFSET\tLAG\tREPLICAS\tREPLID")
+	announced := func(a string) string {
+		if !named {
+			return "" // ip addressing: the nodes announce ADDRESS itself
+		}
+		return "\t" + dash(a)
+	}
+	fmt.Fprintf(tw, "\nNODE\tCONTAINER\tROLE\tADDRESS%s\tMASTER\tLINK\tOFFSET\tLAG\tREPLICAS\tREPLID\n", announced("ANNOUNCED"))
 	for _, n := range r.Nodes {
 		lag := "-"
 		if n.Lag != nil {
 			lag = strconv.FormatInt(*n.Lag, 10)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%s\n",
-			n.Service, containerText(n.State, n.Network), n.Role, n.Address, dash(n.MasterService), dash(n.MasterLinkStatus),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%d\t%s\t%d\t%s\n",
+			n.Service, containerText(n.State, n.Network), n.Role, n.Address, announced(n.Announced), dash(n.MasterService), dash(n.MasterLinkStatus),
 			n.Offset, lag, n.ConnectedReplicas, dash(short(n.ReplID)))
 	}
 	fmt.Fprintln(tw, "\nSENTINEL\tCONTAINER\tMASTER\tFLAGS\tREPLICAS\tSENTINELS\tEPOCH\tTILT\tCKQUORUM\tTIMERS")

@@ -64,3 +64,30 @@ func TestPrintStatus(t *testing.T) {
 		t.Errorf("verdict and problems missing:\n%s", text)
 	}
 }
+
+// In hostname or host addressing status shows what each node announces
+// beside its in-network address, and says which one clients are handed.
+func TestPrintStatusShowsAnnouncedAddresses(t *testing.T) {
+	r := &lab.Report{
+		Lab: "alpha", MasterName: "redis-master", Healthy: true, Addressing: "host",
+		Master: &topology.NodeRef{Service: "master", Address: "172.28.5.10:7100", Announced: "master.alpha.localhost:7100"},
+		Nodes: []lab.NodeStatus{
+			{Service: "master", State: "running", Role: "master", Address: "172.28.5.10:7100", Announced: "master.alpha.localhost:7100"},
+		},
+	}
+	var out bytes.Buffer
+	WriteStatus(&out, r)
+	text := out.String()
+	for _, want := range []string{
+		"Master: master at 172.28.5.10:7100 (announced as master.alpha.localhost:7100)",
+		"Addressing host: the sentinels hand out the ANNOUNCED addresses",
+		"ADDRESS           ANNOUNCED",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("status does not say %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(strings.Join(strings.Fields(text), " "), "master running master 172.28.5.10:7100 master.alpha.localhost:7100 -") {
+		t.Errorf("the master's row lacks its announced address:\n%s", text)
+	}
+}

@@ -300,3 +300,21 @@ func shellQuote(s string) string {
 	}
 	return s
 }
+
+// Follows tells whether the data node's conf in dir makes it start as a
+// replica: a replicaof line, as rendered for the replicas and as Redis
+// writes it back (CONFIG REWRITE) once sentinel reconfigured it. A node
+// whose conf has none, or cannot be read, starts as a master.
+func Follows(dir labdir.Dir, n topology.Node) bool {
+	b, err := os.ReadFile(ConfPath(dir, n))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && (strings.EqualFold(f[0], "replicaof") || strings.EqualFold(f[0], "slaveof")) {
+			return true
+		}
+	}
+	return false
+}

@@ -90,13 +90,35 @@ func (n Node) LogFile() string {
 }
 
 // Ref names the node in reports.
-func (n Node) Ref() NodeRef { return NodeRef{Service: n.Service, Address: n.Addr.String()} }
+func (n Node) Ref() NodeRef {
+	return NodeRef{Service: n.Service, Address: n.Addr.String(), Announced: n.AnnouncedName()}
+}
+
+// AnnouncedName is the address the node announces when it is not its
+// in-network one (hostname and host addressing), else "".
+func (n Node) AnnouncedName() string {
+	if a := n.Announced(); n.Host != "" && a != n.Addr.String() {
+		return a
+	}
+	return ""
+}
 
 // NodeRef names a node in reports and JSON: its service and in-network
-// address ("" when there is none).
+// address ("" when there is none), and beside it the address sentinels
+// hand out for it when that differs ("master:6379").
 type NodeRef struct {
-	Service string `json:"service"`
-	Address string `json:"address"`
+	Service   string `json:"service"`
+	Address   string `json:"address"`
+	Announced string `json:"announced,omitempty"`
+}
+
+// Addresses is the in-network address and, when it differs, the announced
+// one: "172.28.5.10:6379 (announced as master:6379)".
+func (r NodeRef) Addresses() string {
+	if r.Announced == "" {
+		return r.Address
+	}
+	return r.Address + " (announced as " + r.Announced + ")"
 }
 
 // Lab is the full topology.
