@@ -60,7 +60,8 @@ func (l *Lab) services() []engine.Service {
 
 // The lab on a one-node swarm that the test makes: refused with nothing
 // made before the engine is in a swarm, then up as services, healthy, a
-// failover of a killed task, revive, down with no service left.
+// failover and a revive in every mode that makes sense on a swarm, down
+// with no service left.
 func TestSwarmLab(t *testing.T) {
 	requireDocker(t)
 	c, err := client.New(client.FromEnv)
@@ -77,8 +78,6 @@ func TestSwarmLab(t *testing.T) {
 		}
 	})
 	l := newLab(t, "--engine", "swarm")
-	l.Name = "i16-" + l.Name
-	l.Flags[1] = l.Name
 
 	if !wasSwarm {
 		r := l.run(append([]string{"up"}, l.Flags...)...)
@@ -105,11 +104,37 @@ func TestSwarmLab(t *testing.T) {
 	if !st.Healthy {
 		t.Fatalf("status after up on the swarm: %s\nlogs:\n%s", describe(st), l.run("logs", "--tail", "20").stdout)
 	}
-	r := l.killMaster()
-	checkFailover(t, r, "master")
-	checkRevived(t, l, l.revive(), "master", r.NewMaster.Service)
+	// kill: the task's container; stop: the service scaled to 0; pause:
+	// the container frozen; disconnect: moved off the overlay. Each time
+	// on whichever node the sentinels made master.
+	master := "master"
+	for _, mode := range []string{"kill", "stop", "pause", "disconnect"} {
+		r := l.killMaster("--mode", mode)
+		checkFailover(t, r, master)
+		checkRevived(t, l, l.revive(), r.OldMaster.Service, r.NewMaster.Service)
+		if t.Failed() {
+			t.Fatalf("--mode %s failed", mode)
+		}
+		master = r.NewMaster.Service
+	}
 
-	l.must("down")
+	// What reads a lab reads the task containers.
+	if out := l.must("logs", "--tail", "3").stdout; !strings.Contains(out, "sentinel-1 |") || !strings.Contains(out, "master |") {
+		t.Errorf("logs of the swarm lab:\n%s", out)
+	}
+	exp := l.path("export")
+	l.must("export", exp)
+	if b, err := os.ReadFile(exp + "/status.json"); err != nil || !strings.Contains(string(b), `"healthy": true`) {
+		t.Errorf("export's status.json (%v):\n%s", err, b)
+	}
+	if out := l.must("report", "-f", "-").stdout; !strings.Contains(out, "<html") {
+		t.Errorf("report -f - wrote no page (%d bytes)", len(out))
+	}
+
+	l.must("down", "--volumes")
+	if _, err := os.Stat(l.path("data", "master")); !os.IsNotExist(err) {
+		t.Errorf("data/master after down --volumes: %v", err)
+	}
 	if left := l.services(); len(left) > 0 {
 		t.Errorf("services left after down: %+v", left)
 	}

@@ -10,6 +10,8 @@ import (
 const (
 	LabelStackNamespace = "com.docker.stack.namespace"
 	LabelStackImage     = "com.docker.stack.image"
+	// LabelSwarmTask is what the swarm puts on a task's container.
+	LabelSwarmTask = "com.docker.swarm.task.id"
 )
 
 // The swarm states of an engine (docker info's Swarm field).

@@ -46,6 +46,15 @@ func reconnect(ctx context.Context, s *lab.Session, n topology.Node, c engine.Co
 			return err
 		}
 	}
+	if l.Config.Swarm() {
+		// A task's container connected back by hand gets no name in the
+		// swarm's DNS (tried here: the sentinels kept failing to resolve
+		// it): a new task of the node's service comes back with it.
+		if err := s.StartNode(ctx, n.Service, c); err != nil {
+			return err
+		}
+		return eng.RemoveNetwork(ctx, isolatedNetwork(l, n.Service))
+	}
 	if err := eng.Connect(ctx, c.ID, engine.Endpoint{
 		Network: l.NetworkName(), IPv4: n.Addr.Addr(), Aliases: []string{n.Service},
 	}); err != nil {

@@ -48,13 +48,7 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 	}
 	res := &DownResult{}
 	if l.Config.Swarm() && s.checkSwarm(ctx) == nil {
-		if res.Containers, err = s.downSwarm(ctx); err != nil {
-			return res, err
-		}
-		for _, service := range res.Containers {
-			s.Progress.Node(service, "service removed")
-		}
-		if containers, err = s.allContainers(ctx); err != nil {
+		if containers, err = s.downServices(ctx, res); err != nil {
 			return res, err
 		}
 	}
@@ -97,22 +91,9 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 		s.Progress.Node(service, "removed (stopped cleanly first)")
 	}
 	s.Progress.Done()
-
-	nets, err := s.Engine.Networks(ctx)
-	if err != nil {
+	if err := s.removeNetworks(ctx, res); err != nil {
 		return res, err
 	}
-	for _, n := range nets {
-		if n.Labels[engine.LabelProject] != l.Config.Name {
-			continue
-		}
-		if err := s.Engine.RemoveNetwork(ctx, n.Name); err != nil {
-			return res, err
-		}
-		res.Networks = append(res.Networks, n.Name)
-		s.Progress.Printf("network %s: removed", n.Name)
-	}
-
 	if opts.Volumes {
 		deleted, err := deleteData(l)
 		res.DeletedData = deleted
@@ -121,6 +102,25 @@ func (s *Session) Down(ctx context.Context, opts DownOptions) (*DownResult, erro
 		}
 	}
 	return res, nil
+}
+
+// removeNetworks removes the lab's networks, found by label.
+func (s *Session) removeNetworks(ctx context.Context, res *DownResult) error {
+	nets, err := s.Engine.Networks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range nets {
+		if n.Labels[engine.LabelProject] != s.Lab.Config.Name {
+			continue
+		}
+		if err := s.Engine.RemoveNetwork(ctx, n.Name); err != nil {
+			return err
+		}
+		res.Networks = append(res.Networks, n.Name)
+		s.Progress.Printf("network %s: removed", n.Name)
+	}
+	return nil
 }
 
 // allContainers lists every container of the lab, with the helpers (a

@@ -153,6 +153,9 @@ func (s *Session) Status(ctx context.Context) (*Report, error) {
 	} else if p != "" {
 		r.Healthy, r.Problems = false, append([]string{p}, r.Problems...)
 	}
+	if l.Config.Swarm() {
+		r.Problems = append(r.Problems, s.remoteTasks(ctx, containers)...)
+	}
 	return r, nil
 }
 

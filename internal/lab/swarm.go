@@ -68,6 +68,25 @@ func (s *Session) checkSwarm(ctx context.Context) error {
 	return nil
 }
 
+// checkEngineKept refuses to start a lab on a swarm while it runs as
+// containers, or the other way round: both would claim the same ports and
+// names. Nothing has been created yet.
+func checkEngineKept(l *Lab, existing map[string]engine.Container) error {
+	for service, c := range existing {
+		if _, isNode := l.Topology.Node(service); !isNode {
+			continue
+		}
+		onSwarm := c.Labels[engine.LabelSwarmTask] != ""
+		switch {
+		case l.Config.Swarm() && !onSwarm:
+			return fmt.Errorf("lab %q runs as containers (%s is one); run `sentinel-lab down` first to move it to the swarm (data/ is kept), or use --engine docker", l.Config.Name, c.Name)
+		case !l.Config.Swarm() && onSwarm:
+			return fmt.Errorf("lab %q runs on the swarm (%s is a task of it); run `sentinel-lab down` first to run it as containers (data/ is kept), or use --engine swarm", l.Config.Name, service)
+		}
+	}
+	return nil
+}
+
 // swarmServices lists the lab's services by node.
 func (s *Session) swarmServices(ctx context.Context) (map[string]engine.Service, error) {
 	list, err := s.Engine.Services(ctx, ProjectLabels(s.Lab.Config.Name))

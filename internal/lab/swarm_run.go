@@ -143,6 +143,48 @@ func (s *Session) downSwarm(ctx context.Context) ([]string, error) {
 	return all, nil
 }
 
+// downServices removes a swarm lab's services for down, and lists what is
+// left of the lab for down to remove as for containers (helpers, a
+// container of the project made by hand).
+func (s *Session) downServices(ctx context.Context, res *DownResult) ([]engine.Container, error) {
+	var err error
+	if res.Containers, err = s.downSwarm(ctx); err != nil {
+		return nil, err
+	}
+	for _, service := range res.Containers {
+		s.Progress.Node(service, "service removed")
+	}
+	return s.allContainers(ctx)
+}
+
+// remoteTasks says which nodes run on another host of the swarm: this
+// engine has no container of theirs, so what acts on a container cannot
+// reach them (docs/swarm.md).
+func (s *Session) remoteTasks(ctx context.Context, local map[string]engine.Container) []string {
+	info, err := s.Engine.SwarmInfo(ctx)
+	if err != nil || !info.Manager {
+		return nil
+	}
+	have, err := s.swarmServices(ctx)
+	if err != nil {
+		return nil
+	}
+	hosts := s.hostNames(ctx)
+	var out []string
+	for _, service := range s.Lab.Topology.Services() {
+		if _, ok := local[service]; ok {
+			continue
+		}
+		tasks, err := s.Engine.Tasks(ctx, have[service].ID)
+		if err != nil || len(tasks) == 0 || tasks[0].State != "running" || tasks[0].NodeID == info.NodeID {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s runs on swarm host %s, whose engine this one is not: logs, cli, export and the faults that act on its container (kill, pause, disconnect, loss, delay, sleep) need that host's engine (--node-host is not wired yet; see docs/swarm.md); stop and revive work through the manager",
+			service, hosts[tasks[0].NodeID]))
+	}
+	return out
+}
+
 // StartNode starts a node that is stopped: its container on an engine of
 // containers; on a swarm a new task (a killed task is not restarted, so
 // the node stays down until revive), or one task again for a service

@@ -232,3 +232,46 @@ func TestPlaceNodesSpreadsOverHosts(t *testing.T) {
 		t.Errorf("a constraint of the user: master %+v, node-1 %+v", got["master"], got["node-1"])
 	}
 }
+
+func TestSwarmUpRefusedWhileTheLabRunsAsContainers(t *testing.T) {
+	env := newTestEnv(healthy)
+	env.eng.JoinSwarm()
+	dir := mkdir(t, newDir(t))
+	env.up(t, dir, nil)
+	env.eng.ResetCalls()
+
+	_, err := env.Up(ctx, dir, loadConfig(t, dir, swarmFlags), UpOptions{Flags: swarmFlags, Timeout: time.Minute})
+
+	if err == nil || !strings.Contains(err.Error(), "runs as containers") || !strings.Contains(err.Error(), "sentinel-lab down") {
+		t.Errorf("error %v; want the lab named as running as containers, with down as the fix", err)
+	}
+	if calls := env.eng.CallsTo("CreateService"); len(calls) > 0 {
+		t.Errorf("created services %v beside the containers", calls)
+	}
+}
+
+func TestSwarmStatusNamesNodesOnOtherHosts(t *testing.T) {
+	env := newTestEnv(healthy)
+	env.eng.JoinSwarm("a", "b", "c")
+	dir := mkdir(t, newDir(t))
+	res := env.up(t, dir, swarmFlags)
+	if !res.Health.Healthy {
+		t.Fatal("not healthy")
+	}
+
+	r, err := env.Status(ctx)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spread over three hosts: host a runs the master and sentinel-1.
+	var remote []string
+	for _, p := range r.Problems {
+		if strings.Contains(p, "runs on swarm host") {
+			remote = append(remote, strings.Fields(p)[0])
+		}
+	}
+	if !slices.Equal(remote, []string{"node-1", "node-2", "sentinel-2", "sentinel-3"}) {
+		t.Errorf("nodes named as on other hosts: %v; problems: %v", remote, r.Problems)
+	}
+}

@@ -204,6 +204,9 @@ func (s *Session) renderAndPlan(ctx context.Context, opts UpOptions, res *UpResu
 		return err
 	}
 	pl.missing = missingNetworks(pl.networks, pl.nets)
+	if err := checkEngineKept(l, pl.existing); err != nil {
+		return err
+	}
 	if l.Config.Swarm() {
 		for i := range pl.networks {
 			pl.networks[i].Spec.Overlay = true

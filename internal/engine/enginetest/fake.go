@@ -56,6 +56,9 @@ type container struct {
 	logs     string
 	files    map[string][]byte
 	exitCode int
+	// node is the swarm host of a task's container: only the engine of
+	// that host lists it.
+	node string
 }
 
 // New returns an empty engine holding the given images.
@@ -200,6 +203,9 @@ func (f *Fake) Containers(_ context.Context, labels map[string]string) ([]engine
 	}
 	var out []engine.Container
 	for _, c := range f.containers {
+		if c.node != "" && c.node != f.swarm.info.NodeID {
+			continue // a task's container on another host of the swarm
+		}
 		if hasLabels(c.Labels, labels) {
 			out = append(out, c.copy())
 		}

@@ -16,7 +16,7 @@ import (
 // Labels the swarm puts on a task's container, as Docker does.
 const (
 	LabelSwarmService = "com.docker.swarm.service.name"
-	LabelSwarmTask    = "com.docker.swarm.task.id"
+	LabelSwarmTask    = engine.LabelSwarmTask
 )
 
 // swarmState is the fake's swarm: not a swarm until JoinSwarm.
@@ -137,22 +137,22 @@ func (f *Fake) newTask(s *service) {
 			ID: id, Name: fmt.Sprintf("%s.1.%s", s.Name, task.ID), Service: labels[engine.LabelService], Image: s.spec.Container.Image,
 			State: engine.StateRunning, Labels: labels, Addresses: map[string]netip.Addr{n.Name: f.overlayAddr(n)},
 		},
-		spec: s.spec.Container, netIDs: map[string]string{n.Name: n.ID},
+		spec: s.spec.Container, netIDs: map[string]string{n.Name: n.ID}, node: task.NodeID,
 	}
 	task.ContainerID = id
 	s.tasks = append([]engine.Task{task}, s.tasks...)
 	f.changed(f.containers[id], false)
 }
 
-// placeTask is the node a task with constraints lands on: the first whose
-// hostname a node.hostname==X constraint names, else the first node.
+// placeTask is the node a task with constraints lands on: the one a
+// node.id==X or node.hostname==X constraint names, else the first node.
 func (f *Fake) placeTask(constraints []string) string {
 	for _, c := range constraints {
-		if h, ok := strings.CutPrefix(c, "node.hostname=="); ok {
-			for _, n := range f.swarm.nodes {
-				if n.Hostname == h {
-					return n.ID
-				}
+		id, byID := strings.CutPrefix(c, "node.id==")
+		h, byName := strings.CutPrefix(c, "node.hostname==")
+		for _, n := range f.swarm.nodes {
+			if (byID && n.ID == id) || (byName && n.Hostname == h) {
+				return n.ID
 			}
 		}
 	}
