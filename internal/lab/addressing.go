@@ -14,9 +14,18 @@ import (
 var shapeKeys = []string{"addressing", "port", "sentinel-port"}
 
 // ShapeError refuses a change the lab's kept confs cannot follow.
-type ShapeError struct{ Key, Old, New string }
+type ShapeError struct {
+	Key, Old, New string
+	// Swarm tells a change that comes of --engine swarm, which takes
+	// hostname addressing, rather than of the addressing asked for.
+	Swarm bool
+}
 
 func (e *ShapeError) Error() string {
+	if e.Swarm {
+		return fmt.Sprintf("engine swarm: the lab's confs under data/ were rendered with addressing %s for containers, and a swarm gives its services no static addresses (moby#24170), so the lab cannot move there with them; run `sentinel-lab down --volumes` first to start it afresh on the swarm, or keep --engine docker",
+			e.Old)
+	}
 	return fmt.Sprintf("%s %s: the lab's confs under data/ were rendered with %s %s, and Redis and Sentinel own them now, so the lab cannot change it; run `sentinel-lab down --volumes` first to start the lab afresh with it, or keep --%s %s",
 		e.Key, e.New, e.Key, e.Old, e.Key, e.Old)
 }
@@ -44,7 +53,7 @@ func (l *Lab) checkShape() error {
 		was = config.AddressingIP
 	}
 	if was != now["addressing"] {
-		return &ShapeError{Key: "addressing", Old: was, New: now["addressing"]}
+		return &ShapeError{Key: "addressing", Old: was, New: now["addressing"], Swarm: l.Config.Swarm() && rendered["engine"] != config.EngineSwarm}
 	}
 	if was != config.AddressingHost {
 		return nil
