@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
 	"github.com/sentinel-lab/sentinel-lab/internal/failover"
@@ -170,12 +171,14 @@ func TestVersionMatrix(t *testing.T) {
 			checkReportAndExport(t, l, want)
 			// The tour on this server: its INFO fields, its wording of
 			// both syncs and its sentinels' log lines, each explained.
+			tourStart := time.Now()
 			tr := l.tourOf()
+			tourTook := time.Since(tourStart).Round(100 * time.Millisecond)
 			checkTour(t, tr, logWord(want))
 			if tr.Server != want.String() {
 				t.Errorf("the tour says server %q, want %q", tr.Server, want)
 			}
-			t.Logf("%s (%s): failover in %d ms with %s; %s rejoined with a %s resync; the tour showed every section", want, img, r.FailoverMS, s.mode, rv.Revived[0].Service, rv.Revived[0].Resync)
+			t.Logf("%s (%s): failover in %d ms with %s; %s rejoined with a %s resync; the tour showed every section in %s", want, img, r.FailoverMS, s.mode, rv.Revived[0].Service, rv.Revived[0].Resync, tourTook)
 		})
 	}
 }

@@ -64,3 +64,15 @@ func TestHelpStillTakesACommand(t *testing.T) {
 		t.Errorf("help logs: %v\n%s", err, out.String())
 	}
 }
+
+// --addressing completes to the modes it takes.
+func TestAddressingCompletesItsModes(t *testing.T) {
+	root, out := newTestRoot()
+	root.SetArgs([]string{"__complete", "up", "--addressing", ""})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "ip\nhostnames\nhost\n") {
+		t.Errorf("completion of --addressing: %q", out.String())
+	}
+}

@@ -35,6 +35,9 @@ func addConfigFlags(cmd *cobra.Command) *configFlags {
 		if f.Kind == config.KindBool {
 			fl.NoOptDefVal = "true"
 		}
+		if f.Choices != nil {
+			_ = cmd.RegisterFlagCompletionFunc(f.Flag, cobra.FixedCompletions(f.Choices, cobra.ShellCompDirectiveNoFileComp))
+		}
 	}
 	return &configFlags{cmd: cmd}
 }

@@ -33,6 +33,9 @@ type Field struct {
 	Usage       string
 	// Secret values are masked when printed.
 	Secret bool
+	// Choices are the only values the key takes, for shell completion;
+	// nil for any.
+	Choices []string
 
 	set func(c *Config, raw string) error
 	get func(c *Config) string
@@ -105,8 +108,8 @@ var fields = []*Field{
 		func(c *Config) *int { return &c.SentinelPort }),
 	stringField("bind", "bind", "host address the published ports listen on",
 		func(c *Config) *string { return &c.Bind }),
-	stringField("addressing", "addressing", `what sentinels and masters hand out: "ip" (in-network addresses), "hostnames" (node names) or "host" (addresses an application on the host connects to)`,
-		func(c *Config) *string { return &c.Addressing }),
+	withChoices(stringField("addressing", "addressing", `what sentinels and masters hand out: "ip" (in-network addresses), "hostnames" (node names) or "host" (addresses an application on the host connects to)`,
+		func(c *Config) *string { return &c.Addressing }), AddressingModes),
 	stringField("subnet", "subnet", `lab network, an IPv4 /24 such as 172.28.5.0/24, or "auto"`,
 		func(c *Config) *string { return &c.Subnet }),
 	stringField("user", "user", "uid:gid the containers run as (default: yours)",
@@ -153,6 +156,11 @@ var fields = []*Field{
 		},
 		get: func(c *Config) string { return string(c.Timers) },
 	},
+}
+
+func withChoices(f *Field, choices []string) *Field {
+	f.Choices = choices
+	return f
 }
 
 func stringField(key, flag, usage string, ptr func(*Config) *string) *Field {

@@ -91,6 +91,7 @@ func namesOf(t *topology.Lab, views []probe.SentinelView) Names {
 	n := Names{ByAddr: map[string]string{}, ByID: map[string]string{}}
 	for _, node := range t.Nodes {
 		n.ByAddr[node.Addr.String()] = node.Service
+		n.ByAddr[node.Announced()] = node.Service // events name nodes as they announce themselves
 	}
 	for _, v := range views {
 		if v.MyID != "" {

@@ -30,12 +30,25 @@ type Event struct {
 	at time.Time
 }
 
-// Recorder collects events from every sentinel, in arrival order.
+// Recorder collects events from every sentinel, in arrival order. It
+// reads the subscriptions itself, whenever it is asked (Events, Seen,
+// Close), rather than in goroutines of its own: what was delivered before
+// the question is in the answer. A reader goroutine could hold a message
+// it had taken but not yet added, and on a fake clock, which runs no wall
+// time between polls, a failover's whole watch could end before that
+// goroutine ran again. The subscriptions stamp each message as it arrives
+// and buffer it; the watch asks on every poll, so they never fill.
 type Recorder struct {
 	mu     sync.Mutex
 	events []Event
-	subs   []probe.Subscription
-	wg     sync.WaitGroup
+	subs   []recorded
+}
+
+// recorded is one sentinel's subscription.
+type recorded struct {
+	sentinel string
+	sub      probe.Subscription
+	ended    bool // its channel was closed
 }
 
 // NewRecorder returns an empty recorder.
@@ -44,36 +57,63 @@ func NewRecorder() *Recorder { return &Recorder{} }
 // Record starts recording the events of one sentinel's subscription.
 func (r *Recorder) Record(sentinel string, sub probe.Subscription) {
 	r.mu.Lock()
-	r.subs = append(r.subs, sub)
-	r.mu.Unlock()
-	r.wg.Go(func() {
-		for msg := range sub.Messages() {
-			r.add(Event{Sentinel: sentinel, Type: msg.Channel, Detail: msg.Payload, at: msg.At})
-		}
-	})
+	defer r.mu.Unlock()
+	r.subs = append(r.subs, recorded{sentinel: sentinel, sub: sub})
 }
 
-func (r *Recorder) add(e Event) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
+// drain adds what every subscription delivered so far, without waiting
+// for more; the caller holds mu.
+func (r *Recorder) drain() {
+	for i := range r.subs {
+		for r.take(&r.subs[i]) {
+		}
+	}
+}
+
+// take adds the next message of rs if one is waiting; the caller holds mu.
+func (r *Recorder) take(rs *recorded) bool {
+	if rs.ended {
+		return false
+	}
+	select {
+	case msg, ok := <-rs.sub.Messages():
+		if !ok {
+			rs.ended = true
+			return false
+		}
+		r.add(rs.sentinel, msg)
+		return true
+	default:
+		return false
+	}
+}
+
+// add records msg; the caller holds mu.
+func (r *Recorder) add(sentinel string, msg probe.Message) {
+	r.events = append(r.events, Event{Sentinel: sentinel, Type: msg.Channel, Detail: msg.Payload, at: msg.At})
 }
 
 // Close stops every subscription, once what arrived is recorded.
 func (r *Recorder) Close() {
 	r.mu.Lock()
-	subs := r.subs
-	r.subs = nil
-	r.mu.Unlock()
-	for _, s := range subs {
-		s.Close()
+	defer r.mu.Unlock()
+	for _, rs := range r.subs {
+		rs.sub.Close()
 	}
-	r.wg.Wait()
+	// A subscription's channel closes once its last message is read.
+	for i := range r.subs {
+		rs := &r.subs[i]
+		for msg := range rs.sub.Messages() {
+			r.add(rs.sentinel, msg)
+		}
+		rs.ended = true
+	}
 }
 
 // Events returns the events so far with times relative to t0, in time order.
 func (r *Recorder) Events(t0 time.Time) []Event {
 	r.mu.Lock()
+	r.drain()
 	out := append([]Event(nil), r.events...)
 	r.mu.Unlock()
 	for i := range out {
@@ -87,6 +127,7 @@ func (r *Recorder) Events(t0 time.Time) []Event {
 func (r *Recorder) Seen(sentinel, typ string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.drain()
 	for _, e := range r.events {
 		if e.Sentinel == sentinel && e.Type == typ {
 			return true

@@ -79,9 +79,15 @@ func (r *Report) Names() Names {
 	n := Names{ByAddr: map[string]string{}, ByID: map[string]string{}}
 	for _, node := range r.Nodes {
 		n.ByAddr[node.Address] = node.Service
+		if node.Announced != "" { // events name nodes as they announce themselves
+			n.ByAddr[node.Announced] = node.Service
+		}
 	}
 	for _, s := range r.Sentinels {
 		n.ByAddr[s.Address] = s.Service
+		if s.Announced != "" {
+			n.ByAddr[s.Announced] = s.Service
+		}
 		if s.ID != "" {
 			n.ByID[s.ID] = s.Service
 		}

@@ -24,15 +24,18 @@ func watch(ctx context.Context, s *lab.Session, tr *Tracker, rec *Recorder, watc
 		for _, note := range tr.Observe(poll(ctx, s, tr, watched)) {
 			s.Progress.Printf("%s", note)
 		}
+		// Read on every poll: the recorder reads the subscriptions only
+		// when asked, and their buffers must not fill.
+		events := rec.Events(t0)
 		if o.During != nil {
-			if err := o.During(ctx, rec.Events(t0)); err != nil {
+			if err := o.During(ctx, events); err != nil {
 				return err
 			}
 		}
 		now := clock.Now()
 		// Once converged, keep recording until the leader closes the
 		// failover, so the timeline holds the whole story.
-		if tr.Converged() && (leaderDone(rec.Events(t0)) || now.Sub(tr.ConvergedAt()) > afterConverged) {
+		if tr.Converged() && (leaderDone(events) || now.Sub(tr.ConvergedAt()) > afterConverged) {
 			return nil
 		}
 		if now.After(deadline) {

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sentinel-lab/sentinel-lab/internal/labdir"
 	"github.com/sentinel-lab/sentinel-lab/internal/render"
 )
 
@@ -138,5 +140,43 @@ func TestConnectionJSONKeys(t *testing.T) {
 	keys := slices.Sorted(maps.Keys(m))
 	if !slices.Equal(keys, []string{"addressing", "master_name", "password_file", "sentinels"}) || m["password_file"] != "" {
 		t.Errorf("connect JSON %s", b)
+	}
+}
+
+// The addressing is in the confs, and so are the ports in host addressing:
+// kept confs cannot follow a change of either, which would leave nodes
+// published on ports they do not listen on, so it is refused before
+// anything is written, naming the fix. Ports of ip addressing may change.
+func TestChangedAddressingOrHostPortsAreRefused(t *testing.T) {
+	resolve := func(dir labdir.Dir, flags map[string]string) error {
+		t.Helper()
+		flags["subnet"] = "172.28.5.0/24"
+		_, err := Resolve(dir, loadConfig(t, dir, flags), nil)
+		return err
+	}
+	ip := mkdir(t, newDir(t))
+	renderNotes(t, ip, map[string]string{"subnet": "172.28.5.0/24", "port": "7100"})
+	before := listTree(t, ip.Root)
+	err := resolve(ip, map[string]string{"addressing": "host"})
+	var shape *ShapeError
+	if !errors.As(err, &shape) || !shape.IsUsage() ||
+		!strings.Contains(err.Error(), "addressing host: the lab's confs under data/ were rendered with addressing ip") ||
+		!strings.Contains(err.Error(), "sentinel-lab down --volumes") || !strings.Contains(err.Error(), "--addressing ip") {
+		t.Errorf("got %v, want the change of addressing refused with its fix", err)
+	}
+	if !slices.Equal(before, listTree(t, ip.Root)) {
+		t.Error("the refused change wrote something")
+	}
+	if err := resolve(ip, map[string]string{"port": "7200"}); err != nil {
+		t.Errorf("a new port of an ip lab: %v", err)
+	}
+
+	host := mkdir(t, newDir(t))
+	renderNotes(t, host, map[string]string{"subnet": "172.28.5.0/24", "addressing": "host", "port": "7100"})
+	if err := resolve(host, map[string]string{"port": "7300"}); !errors.As(err, &shape) || shape.Key != "port" || shape.Old != "7100" {
+		t.Errorf("a new port of a host lab: %v, want it refused", err)
+	}
+	if err := resolve(host, map[string]string{}); err != nil {
+		t.Errorf("the host lab as it is: %v", err)
 	}
 }

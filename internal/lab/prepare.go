@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/config"
@@ -108,6 +109,9 @@ func Resolve(dir labdir.Dir, cfg *config.Config, taken func(netip.Prefix) bool) 
 		}
 	}
 	l := &Lab{Dir: dir, Config: cfg, Topology: topology.New(cfg, subnet), Image: cfg.Image, state: st}
+	if err := l.checkShape(); err != nil {
+		return nil, err
+	}
 	if err := l.resolvePassword(); err != nil {
 		return nil, err
 	}
@@ -224,7 +228,7 @@ func (l *Lab) Render(flags map[string]string) (*render.Result, error) {
 	st.Config = l.Config.Save()
 	if allConfsCreated(res) {
 		st.ConfConfig = map[string]string{}
-		for _, k := range confKeys {
+		for _, k := range append(slices.Clip(confKeys), shapeKeys...) {
 			st.ConfConfig[k] = st.Config[k]
 		}
 	}
@@ -265,7 +269,7 @@ func isLoopback(bind string) bool {
 }
 
 // confKeys are the settings rendered into confs, which are kept once written.
-var confKeys = []string{"master-name", "addressing", "quorum", "down-after", "failover-timeout", "parallel-syncs",
+var confKeys = []string{"master-name", "quorum", "down-after", "failover-timeout", "parallel-syncs",
 	"auth", "min-replicas-to-write", "min-replicas-max-lag"}
 
 // staleConfNotes names the settings that changed since the last render but

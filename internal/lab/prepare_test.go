@@ -263,18 +263,7 @@ func TestConfiguredPassword(t *testing.T) {
 // kept confs: render says so, naming the old and new value and the fix.
 func TestRenderNotesSettingsKeptConfsDoNotReflect(t *testing.T) {
 	dir := mkdir(t, newDir(t))
-	render := func(flags map[string]string) []string {
-		t.Helper()
-		l, err := Resolve(dir, loadConfig(t, dir, flags), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := l.Render(flags)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Notes
-	}
+	render := func(flags map[string]string) []string { t.Helper(); return renderNotes(t, dir, flags) }
 	if notes := render(nil); len(notes) > 0 {
 		t.Errorf("first render notes %q", notes)
 	}
@@ -305,4 +294,19 @@ func TestRenderNotesSettingsKeptConfsDoNotReflect(t *testing.T) {
 	if notes := render(nil); len(notes) > 0 {
 		t.Errorf("render after fresh confs notes %q", notes)
 	}
+}
+
+// renderNotes renders the lab in dir under flags, remembering them as up
+// does, and returns the notes.
+func renderNotes(t *testing.T, dir labdir.Dir, flags map[string]string) []string {
+	t.Helper()
+	l, err := Resolve(dir, loadConfig(t, dir, flags), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := l.Render(flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Notes
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sentinel-lab/sentinel-lab/internal/engine"
@@ -39,6 +40,10 @@ type Session struct {
 	// PollInterval paces health polls; 0 means 100ms.
 	PollInterval time.Duration
 
+	// nodesMu guards nodes: steps ask for them from goroutines of their
+	// own (the timers of every sentinel at once), and the first ones must
+	// not each open connections of their own.
+	nodesMu  sync.Mutex
 	nodes    probe.Nodes
 	nodesFor *Lab
 }
@@ -64,8 +69,10 @@ func (s *Session) Time() wait.Clock {
 // Nodes are the connections to the lab's nodes, opened on first use and
 // again when the session moved on to another lab (a second up).
 func (s *Session) Nodes() probe.Nodes {
+	s.nodesMu.Lock()
+	defer s.nodesMu.Unlock()
 	if s.nodes != nil && s.nodesFor != s.Lab {
-		s.Close()
+		s.closeNodes()
 	}
 	if s.nodes == nil {
 		s.nodesFor = s.Lab
@@ -84,6 +91,13 @@ func (s *Session) openNodes(l *Lab) probe.Nodes {
 
 // Close closes the connections to the nodes.
 func (s *Session) Close() {
+	s.nodesMu.Lock()
+	defer s.nodesMu.Unlock()
+	s.closeNodes()
+}
+
+// closeNodes closes the connections; the caller holds nodesMu.
+func (s *Session) closeNodes() {
 	if s.nodes != nil {
 		s.nodes.Close()
 		s.nodes = nil

@@ -242,8 +242,9 @@ func TestSwarmUpRefusedWhileTheLabRunsAsContainers(t *testing.T) {
 
 	_, err := env.Up(ctx, dir, loadConfig(t, dir, swarmFlags), UpOptions{Flags: swarmFlags, Timeout: time.Minute})
 
-	if err == nil || !strings.Contains(err.Error(), "runs as containers") || !strings.Contains(err.Error(), "sentinel-lab down") {
-		t.Errorf("error %v; want the lab named as running as containers, with down as the fix", err)
+	if err == nil || !strings.Contains(err.Error(), "engine swarm") || !strings.Contains(err.Error(), "sentinel-lab down --volumes") ||
+		!strings.Contains(err.Error(), "keep --engine docker") {
+		t.Errorf("error %v; want the move to the swarm refused for the confs rendered with ip, with down --volumes as the fix", err)
 	}
 	if calls := env.eng.CallsTo("CreateService"); len(calls) > 0 {
 		t.Errorf("created services %v beside the containers", calls)

@@ -22,11 +22,18 @@ import (
 type TimersError struct {
 	Image  string
 	Server server.Server
+	// ByTag: the server was read from the image's tag, so only its major
+	// and minor version are known.
+	ByTag bool
 }
 
 func (e *TimersError) Error() string {
-	return fmt.Sprintf("--timers fast needs SENTINEL DEBUG, which %s has not: image %s runs %s; use --timers normal, or an image of %s",
-		e.Server, e.Image, e.Server, server.SentinelDebug.Needs())
+	runs := e.Server.String()
+	if e.ByTag {
+		runs = fmt.Sprintf("%s %d.%d (by its tag)", e.Server.Kind.Title(), e.Server.Version.Major, e.Server.Version.Minor)
+	}
+	return fmt.Sprintf("--timers fast needs SENTINEL DEBUG (%s), and image %s runs %s, which has none; use --timers normal, or an image of %s",
+		server.SentinelDebug.Needs(), e.Image, runs, server.SentinelDebug.Needs())
 }
 
 // IsUsage marks the error as the user's to fix.
@@ -41,13 +48,14 @@ func (l *Lab) checkTimers() error {
 		return nil
 	}
 	srv, err := server.FromVersionOutput(l.ServerVersion)
-	if err != nil {
+	byTag := err != nil
+	if byTag {
 		srv = serverFromTag(l.Image)
 	}
 	if srv.IsZero() || (srv.Kind == server.Redis && srv.Version == server.Version{}) || srv.Has(server.SentinelDebug) {
 		return nil
 	}
-	return &TimersError{Image: l.Image, Server: srv}
+	return &TimersError{Image: l.Image, Server: srv, ByTag: byTag}
 }
 
 // sentinelNames are the services of the lab's sentinels.

@@ -17,7 +17,7 @@ func TestCheckTimers(t *testing.T) {
 		version, image string
 		refused        string
 	}{
-		{timers.Fast, "", "redis:6.2", "Redis 6.2.0"},
+		{timers.Fast, "", "redis:6.2", "image redis:6.2 runs Redis 6.2 (by its tag), which has none"},
 		{timers.Fast, "Redis server v=6.2.16 sha=0 malloc=libc bits=64 build=1", "sentinel-lab/redis:6.2.16-local", "Redis 6.2.16"},
 		{timers.Fast, "Redis server v=6.2.16 sha=0 malloc=libc bits=64 build=1", "mine:latest", "Redis 6.2.16"},
 		{timers.Normal, "", "redis:6.2", ""},

@@ -187,6 +187,7 @@ var tourLineTexts = map[string]text{
 	"tourValue":               {"Value", "值"},
 	"tourLine":                {"Log line, as written", "日志原文"},
 	"tour heading":            {"A tour of lab %q: the seed document, live", "实验环境 %q 导览：种子文档的实时演示"},
+	"tour plan":               {"On the way it makes a full resync of a replica (REPLICAOF NO ONE, then REPLICAOF its master again: no data is lost, nothing under data/ is deleted) and a failover (kill-master, then revive: the lab ends healthy, with another master).", "途中会让一个从服务器进行一次全量同步（REPLICAOF NO ONE 后再 REPLICAOF 原主服务器：不丢失数据，不删除 data/ 下的任何东西），并进行一次故障迁移（kill-master 后 revive：实验环境最终恢复正常，主节点更换）。"},
 	"tour pause":              {"(Enter: next section)", "（回车：下一节）"},
 	"tour next":               {"The lab is whole again, with another master. `sentinel-lab report` draws this failover as a page; `sentinel-lab tour` again shows the next one.", "实验环境已恢复，主节点已更换。`sentinel-lab report` 可生成本次故障迁移的报告页面；再次运行 `sentinel-lab tour` 将演示下一次故障迁移。"},
 	"tour none partial":       {"No replica followed the new master with a partial resync in this failover.", "本次故障迁移中没有从服务器以部分同步的方式复制新的主服务器。"},

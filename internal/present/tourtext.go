@@ -62,6 +62,7 @@ func partialTies(sec *tour.Section, lang Lang) []string {
 // WriteTourHeader starts the tour's text.
 func WriteTourHeader(w io.Writer, labName string, lang Lang) {
 	fmt.Fprintln(w, tr(lang, "tour heading", labName))
+	fmt.Fprintln(w, tr(lang, "tour plan"))
 }
 
 // WriteTourSection prints one section: its title, intro and steps, the

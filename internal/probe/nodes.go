@@ -42,8 +42,9 @@ type Nodes interface {
 
 // Subscription is one sentinel's event stream.
 type Subscription interface {
-	// Messages delivers the events in the order they arrived; it is closed
-	// when the subscription ends.
+	// Messages delivers the events in the order they arrived, stamped and
+	// buffered as they arrive (failover's recorder reads them on each of
+	// its polls); it is closed when the subscription ends.
 	Messages() <-chan Message
 	// Close ends the subscription.
 	Close() error

@@ -30,12 +30,17 @@ func recorded(t *testing.T, name string) string {
 // did, and on the second REPLICAOF writes the sync's recorded log lines
 // into the two nodes' log files.
 func answers(t *testing.T, fx *labtest.Lab, calls *[]string) {
+	fx.Nodes.OnDo(answerFunc(t, fx, calls))
+}
+
+// answerFunc is what answers installs.
+func answerFunc(t *testing.T, fx *labtest.Lab, calls *[]string) func(topology.Node, []any) (any, error) {
 	ids := map[string]string{}
 	for _, svc := range []string{"master", "node-1"} {
 		ids[svc] = fx.Container(t, svc).ID
 		fx.Engine.SetFile(ids[svc], topology.RedisLogFile, []byte("1:M 01 Dec 2026 20:43:50.000 * Ready to accept connections tcp\n"))
 	}
-	fx.Nodes.OnDo(func(n topology.Node, args []any) (any, error) {
+	return func(n topology.Node, args []any) (any, error) {
 		cmd := strings.TrimSpace(fmt.Sprintln(args...))
 		*calls = append(*calls, n.Service+": "+cmd)
 		switch {
@@ -63,7 +68,7 @@ func answers(t *testing.T, fx *labtest.Lab, calls *[]string) {
 			return "OK", nil
 		}
 		return nil, fmt.Errorf("no recorded answer to %q", cmd)
-	})
+	}
 }
 
 // The INFO sections and a full resync, on fakes answering with a real
@@ -225,6 +230,67 @@ func TestNoLinkedReplica(t *testing.T) {
 	for _, c := range calls {
 		if strings.Contains(c, "replicaof") {
 			t.Errorf("the tour changed the lab: %s", c)
+		}
+	}
+}
+
+// A whole tour on the fakes, the failover simulated as Sentinel makes it:
+// every section in the seed's order, each handed to emit as it comes, the
+// failover kept for the report. The logs are a real Valkey 8 lab's, written
+// into the fake nodes' log files as the tour reaches them.
+func TestRunOnFakes(t *testing.T) {
+	fx := labtest.New(t, nil)
+	fx.SimulateSentinel(&labtest.Sentinel{})
+	var calls []string
+	answer := answerFunc(t, fx, &calls)
+	appendLog := func(svc, name string) {
+		id := fx.Container(t, svc).ID
+		path := topology.RedisLogFile
+		if strings.HasPrefix(svc, "sentinel") {
+			path = topology.SentinelLogFile
+		}
+		b, _ := fx.Engine.ReadFile(context.Background(), id, path)
+		fx.Engine.SetFile(id, path, append(b, recorded(t, name)...))
+	}
+	for _, s := range []string{"sentinel-1", "sentinel-2", "sentinel-3"} {
+		fx.Engine.SetFile(fx.Container(t, s).ID, topology.SentinelLogFile, []byte("1:X 01 Dec 2026 20:43:50.000 * Sentinel ID is x\n"))
+	}
+	fx.Engine.SetFile(fx.Container(t, "node-2").ID, topology.RedisLogFile, []byte("1:S 01 Dec 2026 20:43:50.000 * Ready to accept connections tcp\n"))
+	written := false
+	fx.Nodes.OnDo(func(n topology.Node, args []any) (any, error) {
+		// After the failover the tour asks the new master for INFO: the
+		// lines of the failover are in the logs by then.
+		cmd := strings.TrimSpace(fmt.Sprintln(args...))
+		if cmd == "info replication" && !written && !fx.Nodes.Answers("master") {
+			written = true
+			appendLog("node-1", "partial-sync.node-1.log")
+			appendLog("node-2", "partial-sync.node-2.log")
+			appendLog("sentinel-1", "follower.sentinel-1.log")
+			appendLog("sentinel-2", "follower.sentinel-2.log")
+			appendLog("sentinel-3", "leader.sentinel-3.log")
+		}
+		return answer(n, args)
+	})
+	var order []string
+	tr, err := Run(context.Background(), fx.Session, Options{Timeout: 30 * time.Second}, func(got *Tour, sec *Section) error {
+		order = append(order, sec.ID)
+		if got.Server != "Valkey 8.0.1" || len(got.Nodes) != 6 {
+			t.Errorf("at %s the tour knows server %q and %d nodes", sec.ID, got.Server, len(got.Nodes))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(order, " ") != strings.Join(IDs, " ") || len(tr.Sections) != len(IDs) {
+		t.Fatalf("sections emitted %v, want %v", order, IDs)
+	}
+	if tr.Report() == nil || !tr.FaultAt.Equal(tr.Report().FaultAt) || len(tr.Syncs()) != 2 {
+		t.Errorf("the failover is not kept for the report: %+v", tr.Report())
+	}
+	for _, sec := range tr.Sections[5:] {
+		if sec.ID != FailoverSteps && len(sec.Lines) == 0 {
+			t.Errorf("%s has no lines", sec.ID)
 		}
 	}
 }
