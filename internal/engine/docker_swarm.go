@@ -62,6 +62,9 @@ func serviceSpec(spec ServiceSpec) swarm.ServiceSpec {
 		ReadOnly: c.ReadOnly, StopGracePeriod: c.StopTimeout,
 		CapabilityAdd: c.CapAdd, CapabilityDrop: c.CapDrop,
 	}
+	if len(spec.DNSOptions) > 0 {
+		cs.DNSConfig = &swarm.DNSConfig{Options: spec.DNSOptions}
+	}
 	for _, m := range c.Mounts {
 		cs.Mounts = append(cs.Mounts, mount.Mount{Type: mount.TypeBind, Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly})
 	}

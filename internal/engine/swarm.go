@@ -66,6 +66,8 @@ type ServiceSpec struct {
 	Preferences []string
 	// Replicas is 1 for a node that runs, 0 for one stopped by scaling.
 	Replicas uint64
+	// DNSOptions are resolv.conf options of the task ("timeout:1").
+	DNSOptions []string
 }
 
 // Service is a swarm service as listed.

@@ -53,6 +53,12 @@ func SwarmSpec(project string, plan ServicePlan, node topology.Node, placed Plac
 			engine.LabelProject: project, engine.LabelService: plan.Service, engine.LabelSpecHash: plan.Hash,
 		},
 		Container: c, Network: network, Aliases: aliases, Constraints: placed.Constraints, Replicas: 1,
+		// A stopped task's name leaves the swarm's DNS, which then asks the
+		// host's resolvers; where they do not answer, glibc's default wait
+		// (5 s, twice) blocks a sentinel's only thread: it stops answering
+		// and goes into TILT (seen here). One second, once, stays under
+		// sentinel's 2 s TILT trigger.
+		DNSOptions: []string{"timeout:1", "attempts:1"},
 	}
 }
 

@@ -70,6 +70,9 @@ func TestSwarmUpMakesOneServicePerNodeOnAnOverlay(t *testing.T) {
 	if spec.Network != "alpha_lab" || spec.Replicas != 1 || c.Hostname != "sentinel-1" || len(c.Endpoints) > 0 {
 		t.Errorf("service: network %q, replicas %d, hostname %q, endpoints %v", spec.Network, spec.Replicas, c.Hostname, c.Endpoints)
 	}
+	if !slices.Equal(spec.DNSOptions, []string{"timeout:1", "attempts:1"}) {
+		t.Errorf("dns options %v; want a lookup of a stopped node's name bounded below the TILT trigger", spec.DNSOptions)
+	}
 	if !slices.Equal(spec.Aliases, []string{"sentinel-1"}) || len(c.ExtraHosts) > 0 {
 		t.Errorf("aliases %v, hosts-file lines %v; want the announced name through the swarm's DNS only", spec.Aliases, c.ExtraHosts)
 	}
