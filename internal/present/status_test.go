@@ -59,7 +59,7 @@ func TestPrintStatus(t *testing.T) {
 	}
 	if !strings.HasPrefix(text, `Lab "alpha" is NOT healthy. Master: node-1 at 172.28.5.11:6380 (monitored as "redis-master").`) ||
 		!strings.Contains(text, "\nServer: Redis 6.2.16; image sentinel-lab/redis:6.2.16-local.\n") ||
-		!strings.Contains(text, "\nTimers: fast (info-period 500 ms, ping-period 300 ms, ask-period 100 ms, publish-period 250 ms, min-link-reconnect-period 2000 ms; set with SENTINEL DEBUG).\n") ||
+		!strings.Contains(text, "\nTimers: fast (info-period 500 ms, ping-period 300 ms, publish-period 250 ms, min-link-reconnect-period 2000 ms; set with SENTINEL DEBUG).\n") ||
 		!strings.Contains(text, "  - master is not yet a connected replica of node-1\n") {
 		t.Errorf("verdict and problems missing:\n%s", text)
 	}
