@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -149,7 +148,7 @@ func TestPermissionProblems(t *testing.T) {
 // created, naming the port and the node.
 func TestPublishedPortInUse(t *testing.T) {
 	l := newLab(t)
-	base, _ := strconv.Atoi(l.Flags[5])
+	base := l.Port
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+1))
 	if err != nil {
 		t.Fatal(err)

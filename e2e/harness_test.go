@@ -53,6 +53,8 @@ type Lab struct {
 	Eng  engine.Engine
 	// Flags are given to the first up.
 	Flags []string
+	// Port is the master's host port (--port); the other nodes' follow it.
+	Port int
 }
 
 // newLab prepares a lab with a name unique to the test, down-after 1000
@@ -71,6 +73,7 @@ func newLab(t *testing.T, extra ...string) *Lab {
 	}
 	l := &Lab{t: t, Dir: t.TempDir(), Name: prefix + "-" + hex.EncodeToString(sum[:4]), Eng: eng}
 	base := freePortBase(t)
+	l.Port = base
 	l.Flags = append([]string{
 		"--name", l.Name, "--down-after", "1000", "--timers", "fast",
 		"--port", strconv.Itoa(base), "--sentinel-port", strconv.Itoa(base + 100),

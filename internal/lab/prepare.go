@@ -32,6 +32,10 @@ type Lab struct {
 	// ServerVersion is what `redis-server --version` said in the image,
 	// when up asked before rendering confs ("" when it did not).
 	ServerVersion string
+	// serverAsked tells that up asked the image: a ServerVersion of ""
+	// then means the image gave no version (no redis-server in it), which
+	// up reports when the first node starts; its tag is no guide.
+	serverAsked bool
 	// Image is the image the lab runs; `up` may replace the configured one
 	// with a locally built image.
 	Image string

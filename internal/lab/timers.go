@@ -42,13 +42,18 @@ func (e *TimersError) IsUsage() bool { return true }
 // checkTimers refuses fast timers when the image's server is known to lack
 // SENTINEL DEBUG: from its --version line when up asked the image, else
 // from the image's tag (render, without Docker). A server that is not
-// known is not refused here; its sentinels refuse when asked.
+// known, or an image that did not answer up's --version, is not refused
+// here: its sentinels refuse when asked, and an image with no redis-server
+// fails up with that error rather than a guess from its tag.
 func (l *Lab) checkTimers() error {
 	if l.Config.Timers != timers.Fast {
 		return nil
 	}
 	srv, err := server.FromVersionOutput(l.ServerVersion)
 	byTag := err != nil
+	if byTag && l.serverAsked {
+		return nil
+	}
 	if byTag {
 		srv = serverFromTag(l.Image)
 	}

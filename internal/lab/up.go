@@ -172,7 +172,7 @@ func (s *Session) ensureImage(ctx context.Context, cfg *config.Config, res *UpRe
 	}
 	l.Image = res.Image.Ref
 	if l.needsServerVersion() || l.Config.Timers == timers.Fast {
-		l.ServerVersion = s.serverVersion(ctx, l.Image)
+		l.ServerVersion, l.serverAsked = s.serverVersion(ctx, l.Image), true
 	}
 	return nil
 }
