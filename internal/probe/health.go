@@ -149,10 +149,10 @@ func checkSentinel(lab *topology.Lab, v SentinelView, problem func(string, ...an
 	// One data node is the master, whoever it is: the others are the
 	// replicas to see, also while the sentinels do not agree on a master.
 	wantReplicas := len(lab.DataNodes()) - 1
-	if got := healthyPeers(v.Replicas); got < wantReplicas {
+	if got := healthyPeers(v.Replicas, v.DownAfterMS); got < wantReplicas {
 		problem("%s sees %d of %d replicas", v.Service, got, wantReplicas)
 	}
-	if want, got := len(lab.Sentinels())-1, healthyPeers(v.Sentinels); got < want {
+	if want, got := len(lab.Sentinels())-1, healthyPeers(v.Sentinels, v.DownAfterMS); got < want {
 		problem("%s sees %d of %d other sentinels", v.Service, got, want)
 	}
 	for _, p := range StalePeers(lab, v) {
@@ -165,10 +165,17 @@ func checkSentinel(lab *topology.Lab, v SentinelView, problem func(string, ...an
 }
 
 // healthyPeers counts peers a sentinel is connected to and does not
-// consider down.
-func healthyPeers(ps []PeerState) int {
+// consider down, nor is about to: as for the master, a PING unanswered for
+// half of down-after means s_down is close. Without that, a replica killed
+// and started again at once (up, revive) could pass while a sentinel still
+// waited on a PING its old process never answered, and be flagged down a
+// moment after up said healthy (seen once in CI with fast timers).
+func healthyPeers(ps []PeerState, downAfterMS int64) int {
 	n := 0
 	for _, p := range ps {
+		if downAfterMS > 0 && p.PendingPingMS > downAfterMS/2 {
+			continue
+		}
 		if !strings.Contains(p.Flags, "s_down") && !strings.Contains(p.Flags, "disconnected") {
 			n++
 		}

@@ -136,6 +136,19 @@ func TestEvaluate(t *testing.T) {
 			problems:   []string{"master master does not answer (connection refused)"},
 		},
 		{
+			// A replica killed and started again at once: the sentinel's
+			// link still waits on a PING the old process never answered.
+			name: "a sentinel has waited over half of down-after for a replica's PING",
+			change: func(s *probe.Snapshot) {
+				s.Sentinels[1].DownAfterMS = 1000
+				s.Sentinels[1].Replicas[1].PendingPingMS = 600
+				s.Sentinels[2].DownAfterMS = 1000
+				s.Sentinels[2].Replicas[1].PendingPingMS = 400
+			},
+			wantMaster: "master",
+			problems:   []string{"sentinel-2 sees 1 of 2 replicas"},
+		},
+		{
 			name:       "a sentinel sees fewer replicas",
 			change:     func(s *probe.Snapshot) { s.Sentinels[0].Replicas = s.Sentinels[0].Replicas[:1] },
 			wantMaster: "master",

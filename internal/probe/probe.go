@@ -199,6 +199,10 @@ type PeerState struct {
 	Address string `json:"address"`
 	Flags   string `json:"flags"`
 	RunID   string `json:"run_id,omitempty"`
+	// PendingPingMS is how long the sentinel has waited for the peer to
+	// answer a PING (SENTINEL REPLICAS/SENTINELS' last-ping-sent), 0 when
+	// none is pending.
+	PendingPingMS int64 `json:"pending_ping_ms,omitempty"`
 }
 
 // Sentinel asks one sentinel about the lab's master.
@@ -242,7 +246,8 @@ func peers(lab *topology.Lab, list []map[string]string) []PeerState {
 	out := make([]PeerState, 0, len(list))
 	for _, m := range list {
 		addr := lab.InNetwork(net.JoinHostPort(m["ip"], m["port"]))
-		out = append(out, PeerState{Address: addr, Flags: m["flags"], RunID: m["runid"]})
+		pending, _ := strconv.ParseInt(m["last-ping-sent"], 10, 64)
+		out = append(out, PeerState{Address: addr, Flags: m["flags"], RunID: m["runid"], PendingPingMS: pending})
 	}
 	return out
 }
